@@ -1,0 +1,1 @@
+"""Oolvay background jobs: publish a post, email every subscriber who wants it."""

@@ -1,0 +1,1 @@
+"""Adapters: each translates between one technology and the application's ports."""

@@ -1,0 +1,1 @@
+"""The inline queue: jobs run at once, in the caller."""

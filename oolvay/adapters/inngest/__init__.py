@@ -1,0 +1,1 @@
+"""The Inngest adapter: client, typed events, worker functions, serve(), InngestJobQueue."""

@@ -1,0 +1,82 @@
+"""Typed events: a name plus an attrs payload schema, validated both ways.
+
+Payload field names are snake_case JSON (``post.published`` carries ``{"post_id": "<uuid>"}``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+import inngest
+
+P = TypeVar("P")
+
+
+class InvalidEventPayload(ValueError):
+    """An event's data does not match its schema."""
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected a UUID string, got {type(value).__name__}")
+    return uuid.UUID(value)
+
+
+@attrs.frozen
+class EventType(Generic[P]):
+    """An event name bound to its payload class (an attrs class)."""
+
+    name: str
+    schema: type[P]
+
+    def event(self, payload: P, *, id: str) -> inngest.Event:
+        if not isinstance(payload, self.schema):
+            raise TypeError(f"{self.name} carries {self.schema.__name__}, not {type(payload)}")
+        data = attrs.asdict(payload, value_serializer=lambda _i, _a, v: _to_json(v))  # type: ignore[arg-type]
+        return inngest.Event(name=self.name, data=data, id=id)
+
+    def read(self, data: Mapping[str, Any]) -> P:
+        """Validate an incoming event's data; raise InvalidEventPayload if it does not fit."""
+        if not isinstance(data, Mapping):
+            raise InvalidEventPayload(f"{self.name}: data must be an object")
+        names = {field.name for field in attrs.fields(self.schema)}  # type: ignore[arg-type]
+        unknown = sorted(set(data) - names)
+        missing = sorted(names - set(data))
+        if unknown or missing:
+            raise InvalidEventPayload(
+                f"{self.name}: unexpected fields {unknown}, missing fields {missing}"
+            )
+        try:
+            return self.schema(**data)
+        except (TypeError, ValueError) as error:
+            raise InvalidEventPayload(f"{self.name}: {error}") from error
+
+
+@attrs.frozen
+class PostPublishedData:
+    post_id: uuid.UUID = attrs.field(converter=_as_uuid)
+
+
+class PostPublished:
+    """``post.published``: a post went live and its subscribers should hear of it."""
+
+    type = EventType("post.published", PostPublishedData)
+
+    @classmethod
+    def create(cls, *, post_id: uuid.UUID, reason: str = "publish") -> inngest.Event:
+        # A deterministic id: Inngest drops a repeat of the same id for 24 hours, so a
+        # retried or duplicated send of the same request reaches the worker once.
+        return cls.type.event(
+            PostPublishedData(post_id=post_id), id=f"post.published:{post_id}:{reason}"
+        )

@@ -1,0 +1,1 @@
+"""Error reporting to Sentry."""

@@ -1,0 +1,42 @@
+"""SentryErrorReporter: the ErrorReporter port on sentry-sdk."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import sentry_sdk
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+def init_sentry(dsn: str | None, *, environment: str, release: str | None = None) -> bool:
+    """Initialise the SDK when a DSN is configured; without one, reports go nowhere."""
+    if not dsn:
+        return False
+    sentry_sdk.init(dsn=dsn, environment=environment, release=release, send_default_pii=False)
+    return True
+
+
+class SentryErrorReporter:
+    """Each report gets its own scope, like ``Sentry.withScope`` in the seed."""
+
+    def report(
+        self,
+        error: BaseException,
+        *,
+        fingerprint: Sequence[str] = (),
+        tags: Mapping[str, str] | None = None,
+        contexts: Mapping[str, Mapping[str, object]] | None = None,
+    ) -> None:
+        try:
+            with sentry_sdk.new_scope() as scope:
+                if fingerprint:
+                    scope.fingerprint = list(fingerprint)
+                for key, value in (tags or {}).items():
+                    scope.set_tag(key, value)
+                for name, context in (contexts or {}).items():
+                    scope.set_context(name, dict(context))
+                sentry_sdk.capture_exception(error)
+        except Exception as failure:  # noqa: BLE001 - reporting must never break the caller
+            log.warning("Could not report error to Sentry", error=repr(failure))

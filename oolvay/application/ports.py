@@ -1,0 +1,206 @@
+"""Ports: what the use cases need from the outside world, as typing.Protocol classes."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+import attrs
+
+from oolvay.application.jobs import Job, JobResult
+from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
+from oolvay.domain.ids import PostId, UserId
+from oolvay.domain.posts import Post
+from oolvay.domain.users import AudienceRule, User
+
+# --- Background jobs -------------------------------------------------------------------
+
+
+class DispatchStatus(enum.StrEnum):
+    COMPLETED = "completed"
+    """Ran to the end in the caller (inline)."""
+    FAILED = "failed"
+    """Ran in the caller and raised; logged and reported (inline)."""
+    DISPATCHED = "dispatched"
+    """Accepted by the queue; a worker will run it."""
+    DISPATCH_FAILED = "dispatch_failed"
+    """The queue did not accept it; logged, reported and recorded for a later retry."""
+
+
+@attrs.frozen
+class Dispatch:
+    """What a queue did with a job, for the caller to show; never something to branch on."""
+
+    queue: str
+    status: DispatchStatus
+    result: JobResult | None = None
+    error: str | None = None
+    reference: str | None = None
+    """The queue's id for the job (an Inngest event id), when it has one."""
+
+
+class JobQueue(Protocol):
+    def enqueue(self, job: Job) -> Dispatch:
+        """Have ``job`` run: now (inline) or later (a worker). Never raises for a queueing
+        failure: that is logged, reported and returned as ``DISPATCH_FAILED``."""
+        ...
+
+
+# --- Persistence -----------------------------------------------------------------------
+
+
+class PostRepository(Protocol):
+    def add(self, post: Post) -> None:
+        """Stage a new post for insertion at commit."""
+        ...
+
+    def get(self, post_id: PostId) -> Post | None:
+        """The post with this id, or None."""
+        ...
+
+    def update(self, post: Post) -> None:
+        """Stage changes to a post read in this unit of work. At commit, a concurrent change
+        made since it was read raises ConcurrentUpdate."""
+        ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None: ...
+
+    def get(self, user_id: UserId) -> User | None: ...
+
+    def get_by_email(self, email: str) -> User | None: ...
+
+    def update(self, user: User) -> None: ...
+
+    def audience_batch(
+        self, post_id: PostId, rule: AudienceRule, *, after: UserId | None, limit: int
+    ) -> Sequence[User]:
+        """Up to ``limit`` users matching ``rule`` with no SENT delivery for ``post_id``,
+        ordered by id, with ids greater than ``after``: one keyset page of the audience."""
+        ...
+
+
+class DeliveryRepository(Protocol):
+    def claim(
+        self,
+        post_id: PostId,
+        user_ids: Sequence[UserId],
+        *,
+        claimant: str,
+        now: datetime,
+        stale_before: datetime,
+    ) -> set[UserId]:
+        """Mark these recipients PENDING for ``claimant`` and return the ones it may send to.
+
+        A recipient is claimed when it has no record, a FAILED one, a PENDING one of the same
+        claimant (a retry of the same run) or a PENDING one claimed before ``stale_before``
+        (a run that died). SENT records, and fresh claims of other runs, are left alone:
+        that is what keeps two runs from emailing the same person."""
+        ...
+
+    def record(
+        self, post_id: PostId, outcomes: Sequence[DeliveryOutcome], *, claimant: str, now: datetime
+    ) -> None:
+        """Store the outcomes of a batch, only where ``claimant`` still holds the claim."""
+        ...
+
+    def count_by_state(self, post_id: PostId) -> Mapping[DeliveryState, int]: ...
+
+    def list_failed(self, post_id: PostId, *, limit: int) -> Sequence[Delivery]:
+        """Failed deliveries with the recipient's email, oldest first."""
+        ...
+
+    def fail_pending(self, post_id: PostId, *, error: str, now: datetime) -> int:
+        """Mark every PENDING delivery of the post FAILED; returns how many."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. ``with uow:`` opens it; leaving without ``commit()`` rolls back.
+
+    The same object can be entered again afterwards for a new transaction."""
+
+    posts: PostRepository
+    users: UserRepository
+    deliveries: DeliveryRepository
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+# --- Email -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class EmailMessage:
+    """A rendered email, ready for a Mailer."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    """Extra headers, e.g. List-Unsubscribe."""
+
+
+class SendStatus(enum.StrEnum):
+    SENT = "sent"
+    REJECTED = "rejected"
+    """Refused for good (5xx for this address, invalid address)."""
+    DEFERRED = "deferred"
+    """Not sent this time (4xx, connection lost); worth retrying."""
+
+
+@attrs.frozen
+class SendResult:
+    status: SendStatus
+    error: str | None = None
+
+
+class Mailer(Protocol):
+    def send_batch(self, messages: Sequence[EmailMessage]) -> Sequence[SendResult]:
+        """Send the messages, one connection for the batch. Returns one result per message,
+        in order. Delivery problems are results, not exceptions."""
+        ...
+
+
+class NotificationRenderer(Protocol):
+    def post_notification(self, post: Post, user: User) -> EmailMessage:
+        """The email that tells ``user`` about ``post``."""
+        ...
+
+
+# --- Observability and time ------------------------------------------------------------
+
+
+class ErrorReporter(Protocol):
+    def report(
+        self,
+        error: BaseException,
+        *,
+        fingerprint: Sequence[str] = (),
+        tags: Mapping[str, str] | None = None,
+        contexts: Mapping[str, Mapping[str, object]] | None = None,
+    ) -> None:
+        """Send ``error`` to the error tracker, grouped by ``fingerprint``. Never raises."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...

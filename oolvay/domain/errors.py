@@ -1,0 +1,64 @@
+"""Domain errors: each names a broken rule, and each adapter maps them at its edge."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business rule refused an operation."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist."""
+
+
+class Conflict(DomainError):
+    """The operation does not fit the thing's current state."""
+
+
+class InvalidInput(DomainError):
+    """A value breaks an invariant; ``field`` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class PostNotFound(NotFound):
+    def __init__(self, post_id: object) -> None:
+        super().__init__(f"post {post_id} does not exist")
+        self.post_id = post_id
+
+
+class UserNotFound(NotFound):
+    def __init__(self, user_id: object) -> None:
+        super().__init__(f"user {user_id} does not exist")
+        self.user_id = user_id
+
+
+class PostAlreadyPublished(Conflict):
+    def __init__(self, post_id: object) -> None:
+        super().__init__(f"post {post_id} is already published")
+        self.post_id = post_id
+
+
+class PostNotPublished(Conflict):
+    def __init__(self, post_id: object) -> None:
+        super().__init__(f"post {post_id} is not published")
+        self.post_id = post_id
+
+
+class ConcurrentUpdate(Conflict):
+    """Someone else changed the same thing first; reload and try again."""
+
+
+class EmptyTitle(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__("title", "a post cannot be published with an empty title")
+
+
+class InvalidEmailAddress(InvalidInput):
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__("email", f"{address!r} is not a valid email address ({reason})")
+        self.address = address
+        self.reason = reason

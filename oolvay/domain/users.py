@@ -1,0 +1,114 @@
+"""Users, and the one rule that says who receives post emails."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from types import MappingProxyType
+
+import attrs
+
+from oolvay.domain.errors import InvalidEmailAddress
+from oolvay.domain.ids import UserId, new_user_id
+from oolvay.domain.time import require_aware
+
+EMAIL_MAX_LENGTH = 254
+
+
+def parse_email_address(raw: str) -> str:
+    """Return the normalised address (domain lower-cased) or raise InvalidEmailAddress."""
+    candidate = raw.strip()
+    if not candidate:
+        raise InvalidEmailAddress(raw, "empty")
+    if len(candidate) > EMAIL_MAX_LENGTH:
+        raise InvalidEmailAddress(raw, f"longer than {EMAIL_MAX_LENGTH} characters")
+    if any(ch.isspace() or ord(ch) < 32 for ch in candidate) or candidate.count("@") != 1:
+        raise InvalidEmailAddress(raw, "expected exactly one @ and no spaces")
+    try:
+        address = Address(addr_spec=candidate)
+    except (HeaderParseError, ValueError, IndexError) as error:
+        raise InvalidEmailAddress(raw, str(error) or "malformed") from error
+    if not address.username or "." not in address.domain or address.domain.startswith("."):
+        raise InvalidEmailAddress(raw, "expected a user and a domain like user@example.com")
+    return f"{address.username}@{address.domain.lower()}"
+
+
+def _frozen_mapping(value: Mapping[str, bool]) -> Mapping[str, bool]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class AudienceRule:
+    """The field values a user must have to be in an audience.
+
+    Stated as data so that the in-memory check and the database query are derived from
+    the same definition and cannot drift apart.
+    """
+
+    requirements: Mapping[str, bool] = attrs.field(converter=_frozen_mapping)
+
+    def matches(self, user: User) -> bool:
+        return all(getattr(user, name) == wanted for name, wanted in self.requirements.items())
+
+
+POST_EMAIL_AUDIENCE = AudienceRule(
+    {"active": True, "email_verified": True, "bounced": False, "wants_post_emails": True}
+)
+"""Every eligible user (active, verified, not bounced) who wants post emails."""
+
+
+@attrs.define
+class User:
+    """A person with an email address: a subscriber, and perhaps an editor."""
+
+    id: UserId
+    email: str
+    created_at: datetime = attrs.field(validator=require_aware)
+    active: bool = True
+    email_verified: bool = False
+    bounced: bool = False
+    wants_post_emails: bool = True
+    is_editor: bool = False
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        email: str,
+        now: datetime,
+        email_verified: bool = False,
+        wants_post_emails: bool = True,
+        is_editor: bool = False,
+        id: UserId | None = None,
+    ) -> User:
+        return cls(
+            id=id or new_user_id(),
+            email=parse_email_address(email),
+            created_at=now,
+            email_verified=email_verified,
+            wants_post_emails=wants_post_emails,
+            is_editor=is_editor,
+        )
+
+    @property
+    def is_eligible(self) -> bool:
+        """Mail may be sent to this account at all."""
+        return self.active and self.email_verified and not self.bounced
+
+    @property
+    def receives_post_emails(self) -> bool:
+        return POST_EMAIL_AUDIENCE.matches(self)
+
+    def unsubscribe(self) -> None:
+        self.wants_post_emails = False
+
+    def subscribe(self) -> None:
+        self.wants_post_emails = True
+
+    def verify_email(self) -> None:
+        self.email_verified = True
+
+    def mark_bounced(self) -> None:
+        self.bounced = True

@@ -1,0 +1,190 @@
+"""Typed settings, loaded and validated once at start-up.
+
+Two sources, two purposes:
+
+* ``config/site.toml`` (path from ``OOLVAY_CONFIG``): how the site behaves, mirroring the
+  seed's ``siteConfig``. Any key can be overridden by an environment variable named
+  ``OOLVAY_`` + the key path in capitals, sections joined by ``__``:
+  ``OOLVAY_BACKGROUND_JOBS__INNGEST__ENABLED=true``.
+* Deployment variables (``DATABASE_URL``, ``SENTRY_DSN``, ``INNGEST_*``, ...): where things
+  are and the secrets to reach them. They are never written in the file.
+
+A bad value stops start-up with a ConfigError that names the key and where it came from.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import attrs
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+DEFAULT_CONFIG_PATH = Path("config/site.toml")
+ENV_PREFIX = "OOLVAY_"
+NESTED = "__"
+DEPLOYMENT_PREFIXED = frozenset(
+    {"OOLVAY_ENV", "OOLVAY_CONFIG", "OOLVAY_BASE_URL", "OOLVAY_SECRET_KEY"}
+)
+
+
+class ConfigError(Exception):
+    """Settings are missing or invalid; the message says which and how to fix it."""
+
+
+def _strict_bool(value: Any) -> Any:
+    if value in (0, 1) and not isinstance(value, float):
+        return bool(value)
+    raise ValueError("expected true or false")
+
+
+def _strict_int(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("expected a whole number")
+    return value
+
+
+def _env_value(raw: str) -> Any:
+    """Read an override as a TOML value (``true``, ``5``, ``2.5``), else as a plain string."""
+    try:
+        return tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+Bool = Annotated[bool, BeforeValidator(_strict_bool)]
+Int = Annotated[int, BeforeValidator(_strict_int)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InngestConfig(_Section):
+    enabled: Bool = False
+    """Route jobs through Inngest (true) or run them inline, in the request (false)."""
+    retries: Annotated[Int, Field(ge=0, le=20)] = 3
+    """Default retries for workers that follow the application's policy."""
+    app_id: Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")] = (
+        "blog-notifications"
+    )
+    dispatch_budget_seconds: Annotated[float, Field(gt=0, le=30)] = 2.0
+    """The longest a dispatch may hold the caller, over all send attempts."""
+
+
+class BackgroundJobsConfig(_Section):
+    inngest: InngestConfig = InngestConfig()
+
+
+class NotificationsConfig(_Section):
+    batch_size: Annotated[Int, Field(ge=1, le=10_000)] = 100
+    claim_lease_seconds: Annotated[Int, Field(ge=60)] = 900
+    """How long a crashed run's claim on recipients holds before another run may send."""
+
+
+class SiteConfig(_Section):
+    background_jobs: BackgroundJobsConfig = BackgroundJobsConfig()
+    notifications: NotificationsConfig = NotificationsConfig()
+
+
+class Deployment(_Section):
+    """Deployment variables, read from the environment under their own names."""
+
+    oolvay_env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/oolvay.db"
+    sentry_dsn: str | None = None
+    inngest_dev: str | None = None
+    inngest_event_key: str | None = None
+    inngest_signing_key: str | None = None
+    inngest_signing_key_fallback: str | None = None
+    smtp_url: str | None = None
+    oolvay_base_url: str = "http://127.0.0.1:8000"
+    oolvay_secret_key: str | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.oolvay_env == "production"
+
+
+@attrs.frozen
+class Settings:
+    site: SiteConfig
+    deployment: Deployment
+    config_path: Path | None
+
+
+def load_settings(environ: Mapping[str, str], config_path: Path | None = None) -> Settings:
+    """Read the site config file and the environment; raise ConfigError on anything wrong."""
+    path, explicit = _config_path(environ, config_path)
+    raw = _read_toml(path, explicit)
+    overridden = _apply_env_overrides(raw, environ)
+    try:
+        site = SiteConfig.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, path, overridden)) from None
+    fields = Deployment.model_fields
+    values = {name: environ[name.upper()] for name in fields if environ.get(name.upper(), "") != ""}
+    try:
+        deployment = Deployment.model_validate(values)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, None, {})) from None
+    return Settings(site=site, deployment=deployment, config_path=path if path.exists() else None)
+
+
+def _config_path(environ: Mapping[str, str], given: Path | None) -> tuple[Path, bool]:
+    if given is not None:
+        return given, True
+    if environ.get("OOLVAY_CONFIG"):
+        return Path(environ["OOLVAY_CONFIG"]), True
+    return DEFAULT_CONFIG_PATH, False
+
+
+def _read_toml(path: Path, explicit: bool) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{path}: config file not found (set by OOLVAY_CONFIG)") from None
+        return {}
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+def _apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
+    """Overlay ``OOLVAY_SECTION__KEY`` variables onto ``raw``; return key path -> variable."""
+    applied: dict[str, str] = {}
+    for name, value in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or name in DEPLOYMENT_PREFIXED:
+            continue
+        keys = name[len(ENV_PREFIX) :].lower().split(NESTED)
+        node = raw
+        for key in keys[:-1]:
+            child = node.setdefault(key, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"{name}: {'.'.join(keys)} is not a setting")
+            node = child
+        node[keys[-1]] = _env_value(value)
+        applied[".".join(keys)] = name
+    return applied
+
+
+def _describe(error: ValidationError, path: Path | None, from_env: Mapping[str, str]) -> str:
+    lines = []
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        if key in from_env:
+            source = f"environment variable {from_env[key]}"
+        elif path is not None:
+            source = str(path)
+        else:
+            source = f"environment variable {key.upper()}"
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown setting"
+        got = problem.get("input")
+        shown = "" if problem["type"] in {"extra_forbidden", "missing"} else f" (got {got!r})"
+        lines.append(f"{source}: {key}: {message}{shown}")
+    return "invalid settings:\n  " + "\n  ".join(lines)

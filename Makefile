@@ -6,7 +6,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 .PHONY: run test lint typecheck format sync clean
 
 run: sync
-	$(UV) run --locked python -m oolvay
+	$(UV) run --locked oolvay serve
 
 test: sync
 	$(UV) run --locked pytest

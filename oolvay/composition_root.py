@@ -75,8 +75,9 @@ class Container(containers.DeclarativeContainer):
     inngest_queue = providers.Factory(
         InngestJobQueue, send=inngest_event_sender, reporter=error_reporter
     )
+    queue_backend = providers.Callable(queue_backend, config.background_jobs.inngest.enabled)
     job_queue = providers.Selector(
-        providers.Callable(queue_backend, config.background_jobs.inngest.enabled),
+        queue_backend,
         inline=inline_queue,
         inngest=inngest_queue,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -15,6 +16,7 @@ from oolvay.application.ports import (
     Dispatch,
     DispatchStatus,
     EmailMessage,
+    FailedDispatch,
     SendResult,
     SendStatus,
 )
@@ -82,6 +84,7 @@ class FakeStore:
     posts: dict[PostId, Post] = attrs.Factory(dict)
     users: dict[UserId, User] = attrs.Factory(dict)
     deliveries: dict[tuple[PostId, UserId], _DeliveryRow] = attrs.Factory(dict)
+    failed_dispatches: dict[uuid.UUID, FailedDispatch] = attrs.Factory(dict)
 
 
 class FakePostRepository:
@@ -228,6 +231,24 @@ class FakeDeliveryRepository:
         return row.state if row else None
 
 
+class FakeFailedDispatchRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def add(self, failure: FailedDispatch) -> None:
+        self._store.failed_dispatches[failure.id] = failure
+
+    def get(self, failure_id: uuid.UUID) -> FailedDispatch | None:
+        return self._store.failed_dispatches.get(failure_id)
+
+    def list_unresolved(self, *, limit: int) -> Sequence[FailedDispatch]:
+        pending = [f for f in self._store.failed_dispatches.values() if not f.is_resolved]
+        return sorted(pending, key=lambda f: f.failed_at)[:limit]
+
+    def update(self, failure: FailedDispatch) -> None:
+        self._store.failed_dispatches[failure.id] = failure
+
+
 class FakeUnitOfWork:
     """Works on a copy of the store; ``commit()`` makes the copy the store."""
 
@@ -241,6 +262,7 @@ class FakeUnitOfWork:
         self.posts = FakePostRepository(self._working)
         self.users = FakeUserRepository(self._working)
         self.deliveries = FakeDeliveryRepository(self._working)
+        self.failed_dispatches = FakeFailedDispatchRepository(self._working)
         return self
 
     def __exit__(

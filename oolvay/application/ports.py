@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
@@ -40,6 +41,28 @@ class Dispatch:
     error: str | None = None
     reference: str | None = None
     """The queue's id for the job (an Inngest event id), when it has one."""
+
+
+@attrs.frozen
+class FailedDispatch:
+    """A job a queue did not accept, kept so that it can be sent again later.
+
+    Failed dispatches are not retried automatically; an operator lists and retries them."""
+
+    id: uuid.UUID
+    queue: str
+    job_name: str
+    payload: Mapping[str, Any]
+    """What to send again, as JSON (for Inngest: the event's name, data and id)."""
+    error: str
+    failed_at: datetime
+    context: Mapping[str, str] = attrs.Factory(dict)
+    attempts: int = 1
+    resolved_at: datetime | None = None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
 
 
 class JobQueue(Protocol):
@@ -119,6 +142,20 @@ class DeliveryRepository(Protocol):
         ...
 
 
+class FailedDispatchRepository(Protocol):
+    def add(self, failure: FailedDispatch) -> None: ...
+
+    def get(self, failure_id: uuid.UUID) -> FailedDispatch | None: ...
+
+    def list_unresolved(self, *, limit: int) -> Sequence[FailedDispatch]:
+        """Unresolved failures, oldest first."""
+        ...
+
+    def update(self, failure: FailedDispatch) -> None:
+        """Store a new attempt count, error or resolution time."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. ``with uow:`` opens it; leaving without ``commit()`` rolls back.
 
@@ -127,6 +164,7 @@ class UnitOfWork(Protocol):
     posts: PostRepository
     users: UserRepository
     deliveries: DeliveryRepository
+    failed_dispatches: FailedDispatchRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

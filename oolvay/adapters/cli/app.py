@@ -1,0 +1,33 @@
+"""The ``oolvay`` command. Each command group lives in its own module and is added here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from oolvay.adapters.cli import serve
+from oolvay.adapters.cli.context import ExitCode
+
+app = typer.Typer(
+    name="oolvay",
+    help="Oolvay background jobs: publish posts, email subscribers, inline or through Inngest.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root() -> None:
+    """Settings come from config/site.toml and the environment (see the README)."""
+
+
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(ExitCode.INTERRUPTED)

@@ -1,0 +1,34 @@
+"""What every command shares: building the container, and turning errors into exit codes."""
+
+from __future__ import annotations
+
+import enum
+from typing import NoReturn
+
+import typer
+
+from oolvay.composition_root import Container, bootstrap
+from oolvay.settings import ConfigError
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    FAILURE = 1
+    """The command ran and found something wrong (a check failed, a retry failed)."""
+    USAGE = 2
+    """Bad settings or arguments."""
+    NOT_FOUND = 3
+    INTERRUPTED = 130
+
+
+def fail(message: str, code: ExitCode = ExitCode.FAILURE) -> NoReturn:
+    typer.echo(f"oolvay: {message}", err=True)
+    raise typer.Exit(int(code))
+
+
+def container() -> Container:
+    """The application's container, or exit 2 with the settings problem."""
+    try:
+        return bootstrap()
+    except ConfigError as error:
+        fail(str(error), ExitCode.USAGE)

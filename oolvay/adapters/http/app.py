@@ -1,0 +1,20 @@
+"""The FastAPI application, built from the container."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from oolvay.composition_root import Container
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(title="Oolvay", version="0.1.0")
+    app.state.container = container
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"queue": container.queue_backend()}
+
+    return app

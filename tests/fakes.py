@@ -23,7 +23,8 @@ from oolvay.application.ports import (
 from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
 from oolvay.domain.errors import ConcurrentUpdate
 from oolvay.domain.ids import PostId, UserId
-from oolvay.domain.posts import Post
+from oolvay.domain.posts import Post, PostStatus
+from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import AudienceRule, User
 
 
@@ -85,6 +86,7 @@ class FakeStore:
     users: dict[UserId, User] = attrs.Factory(dict)
     deliveries: dict[tuple[PostId, UserId], _DeliveryRow] = attrs.Factory(dict)
     failed_dispatches: dict[uuid.UUID, FailedDispatch] = attrs.Factory(dict)
+    api_tokens: dict[uuid.UUID, ApiToken] = attrs.Factory(dict)
 
 
 class FakePostRepository:
@@ -104,6 +106,19 @@ class FakePostRepository:
             raise ConcurrentUpdate(f"post {post.id} changed since it was read")
         post.version += 1
         self._store.posts[post.id] = copy.deepcopy(post)
+
+    def delete(self, post_id: PostId) -> None:
+        self._store.posts.pop(post_id, None)
+        for key in [k for k in self._store.deliveries if k[0] == post_id]:
+            del self._store.deliveries[key]
+
+    def list(self, *, status: PostStatus | None, limit: int, offset: int) -> Sequence[Post]:
+        chosen = [p for p in self._store.posts.values() if status is None or p.status is status]
+        chosen.sort(key=lambda p: (p.created_at, p.id), reverse=True)
+        return [copy.deepcopy(p) for p in chosen[offset : offset + limit]]
+
+    def count(self, *, status: PostStatus | None) -> int:
+        return sum(1 for p in self._store.posts.values() if status is None or p.status is status)
 
 
 class FakeUserRepository:
@@ -231,6 +246,31 @@ class FakeDeliveryRepository:
         return row.state if row else None
 
 
+class FakeApiTokenRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def add(self, token: ApiToken) -> None:
+        self._store.api_tokens[token.id] = copy.deepcopy(token)
+
+    def get(self, token_id: uuid.UUID) -> ApiToken | None:
+        token = self._store.api_tokens.get(token_id)
+        return copy.deepcopy(token) if token is not None else None
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None:
+        for token in self._store.api_tokens.values():
+            if token.token_hash == token_hash:
+                return copy.deepcopy(token)
+        return None
+
+    def list_for_user(self, user_id: UserId) -> Sequence[ApiToken]:
+        mine = [t for t in self._store.api_tokens.values() if t.user_id == user_id]
+        return [copy.deepcopy(t) for t in sorted(mine, key=lambda t: t.created_at)]
+
+    def update(self, token: ApiToken) -> None:
+        self._store.api_tokens[token.id] = copy.deepcopy(token)
+
+
 class FakeFailedDispatchRepository:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
@@ -262,6 +302,7 @@ class FakeUnitOfWork:
         self.posts = FakePostRepository(self._working)
         self.users = FakeUserRepository(self._working)
         self.deliveries = FakeDeliveryRepository(self._working)
+        self.api_tokens = FakeApiTokenRepository(self._working)
         self.failed_dispatches = FakeFailedDispatchRepository(self._working)
         return self
 

@@ -14,7 +14,8 @@ import attrs
 from oolvay.application.jobs import Job, JobResult
 from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
 from oolvay.domain.ids import PostId, UserId
-from oolvay.domain.posts import Post
+from oolvay.domain.posts import Post, PostStatus
+from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import AudienceRule, User
 
 # --- Background jobs -------------------------------------------------------------------
@@ -85,9 +86,19 @@ class PostRepository(Protocol):
         ...
 
     def update(self, post: Post) -> None:
-        """Stage changes to a post read in this unit of work. At commit, a concurrent change
-        made since it was read raises ConcurrentUpdate."""
+        """Stage changes to a post read in this unit of work. A concurrent change made since
+        it was read raises ConcurrentUpdate (here or at commit)."""
         ...
+
+    def delete(self, post_id: PostId) -> None:
+        """Stage the removal of a post (and its delivery records)."""
+        ...
+
+    def list(self, *, status: PostStatus | None, limit: int, offset: int) -> Sequence[Post]:
+        """Posts newest first (by creation time, then id), optionally of one status."""
+        ...
+
+    def count(self, *, status: PostStatus | None) -> int: ...
 
 
 class UserRepository(Protocol):
@@ -105,6 +116,18 @@ class UserRepository(Protocol):
         """Up to ``limit`` users matching ``rule`` with no SENT delivery for ``post_id``,
         ordered by id, with ids greater than ``after``: one keyset page of the audience."""
         ...
+
+
+class ApiTokenRepository(Protocol):
+    def add(self, token: ApiToken) -> None: ...
+
+    def get(self, token_id: uuid.UUID) -> ApiToken | None: ...
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+    def list_for_user(self, user_id: UserId) -> Sequence[ApiToken]: ...
+
+    def update(self, token: ApiToken) -> None: ...
 
 
 class DeliveryRepository(Protocol):
@@ -164,6 +187,7 @@ class UnitOfWork(Protocol):
     posts: PostRepository
     users: UserRepository
     deliveries: DeliveryRepository
+    api_tokens: ApiTokenRepository
     failed_dispatches: FailedDispatchRepository
 
     def __enter__(self) -> UnitOfWork: ...

@@ -24,6 +24,14 @@ class InvalidInput(DomainError):
         self.message = message
 
 
+class NotAuthenticated(DomainError):
+    """No credentials, or credentials that prove nothing (unknown or revoked token)."""
+
+
+class PermissionDenied(DomainError):
+    """Known caller, not allowed to do this."""
+
+
 class PostNotFound(NotFound):
     def __init__(self, post_id: object) -> None:
         super().__init__(f"post {post_id} does not exist")
@@ -46,6 +54,24 @@ class PostNotPublished(Conflict):
     def __init__(self, post_id: object) -> None:
         super().__init__(f"post {post_id} is not published")
         self.post_id = post_id
+
+
+class OnlyDraftsCanBeDeleted(Conflict):
+    def __init__(self, post_id: object) -> None:
+        super().__init__(f"post {post_id} is published; only drafts can be deleted")
+        self.post_id = post_id
+
+
+class NothingToResend(Conflict):
+    def __init__(self, post_id: object) -> None:
+        super().__init__(f"post {post_id} has no failed or stuck deliveries to resend")
+        self.post_id = post_id
+
+
+class EmailAlreadyRegistered(Conflict):
+    def __init__(self, email: str) -> None:
+        super().__init__(f"a user with email {email} already exists")
+        self.email = email
 
 
 class ConcurrentUpdate(Conflict):

@@ -1,0 +1,81 @@
+import uuid
+
+import pytest
+
+from oolvay.application.editors import (
+    AuthenticateEditor,
+    CreateEditor,
+    IssueApiToken,
+    RevokeApiToken,
+)
+from oolvay.domain.errors import InvalidEmailAddress, NotAuthenticated, NotFound, PermissionDenied
+from tests.builders import a_subscriber
+from tests.unit.application.conftest import World
+
+
+def test_a_new_editor_gets_a_token_that_authenticates(world: World) -> None:
+    user, issued = CreateEditor(world.uow, world.clock)("Ed@Example.com", token_name="laptop")
+
+    assert user.is_editor
+    assert AuthenticateEditor(world.uow)(issued.secret).id == user.id
+
+
+def test_only_a_hash_of_the_token_is_stored(world: World) -> None:
+    _, issued = CreateEditor(world.uow, world.clock)("ed@example.com", token_name="laptop")
+
+    [stored] = world.uow.store.api_tokens.values()
+    assert issued.secret not in repr(stored)
+    assert stored.token_hash != issued.secret
+
+
+def test_an_existing_subscriber_can_be_made_an_editor(world: World) -> None:
+    reader = a_subscriber(1)
+    world.given(reader)
+
+    user, _ = CreateEditor(world.uow, world.clock)(reader.email, token_name="t")
+
+    assert user.id == reader.id
+    assert world.uow.store.users[reader.id].is_editor
+    assert world.uow.store.users[reader.id].wants_post_emails
+
+
+def test_a_bad_address_is_refused(world: World) -> None:
+    with pytest.raises(InvalidEmailAddress):
+        CreateEditor(world.uow, world.clock)("nope", token_name="t")
+    assert world.uow.store.users == {}
+
+
+@pytest.mark.parametrize("secret", [None, "", "oolvay_not-a-real-token"])
+def test_missing_or_unknown_tokens_do_not_authenticate(world: World, secret: str | None) -> None:
+    with pytest.raises(NotAuthenticated):
+        AuthenticateEditor(world.uow)(secret)
+
+
+def test_a_revoked_token_no_longer_authenticates(world: World) -> None:
+    user, issued = CreateEditor(world.uow, world.clock)("ed@example.com", token_name="t")
+    second = IssueApiToken(world.uow, world.clock)(user, name="phone")
+
+    RevokeApiToken(world.uow, world.clock)(user, issued.token.id)
+
+    with pytest.raises(NotAuthenticated):
+        AuthenticateEditor(world.uow)(issued.secret)
+    assert AuthenticateEditor(world.uow)(second.secret).id == user.id
+
+
+def test_a_token_of_a_non_editor_is_forbidden(world: World) -> None:
+    reader = a_subscriber(1)
+    world.given(reader)
+    issued = IssueApiToken(world.uow, world.clock)(reader, name="t")
+
+    with pytest.raises(PermissionDenied):
+        AuthenticateEditor(world.uow)(issued.secret)
+
+
+def test_nobody_can_revoke_someone_elses_token(world: World) -> None:
+    _, issued = CreateEditor(world.uow, world.clock)("ed@example.com", token_name="t")
+    other, _ = CreateEditor(world.uow, world.clock)("other@example.com", token_name="t")
+
+    with pytest.raises(NotFound):
+        RevokeApiToken(world.uow, world.clock)(other, issued.token.id)
+    with pytest.raises(NotFound):
+        RevokeApiToken(world.uow, world.clock)(other, uuid.uuid4())

@@ -19,8 +19,16 @@ from oolvay.adapters.inngest.queue import InngestJobQueue
 from oolvay.adapters.observability.logging import configure_logging
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
 from oolvay.adapters.system.clock import SystemClock
+from oolvay.application.deliveries import GetDeliveryStatus, ResendFailed
+from oolvay.application.editors import (
+    AuthenticateEditor,
+    CreateEditor,
+    IssueApiToken,
+    RevokeApiToken,
+)
 from oolvay.application.jobs import SendPostNotifications
 from oolvay.application.ports import Mailer, NotificationRenderer, UnitOfWork
+from oolvay.application.posts import CreatePost, DeleteDraft, GetPost, ListPosts, UpdatePost
 from oolvay.application.publish_post import PublishPost
 from oolvay.application.send_post_notifications import SendPostNotificationsHandler
 from oolvay.settings import Deployment, Settings, load_settings
@@ -83,6 +91,19 @@ class Container(containers.DeclarativeContainer):
     )
 
     publish_post = providers.Factory(PublishPost, uow=uow, queue=job_queue, clock=clock)
+    create_post = providers.Factory(CreatePost, uow=uow, clock=clock)
+    update_post = providers.Factory(UpdatePost, uow=uow)
+    get_post = providers.Factory(GetPost, uow=uow)
+    list_posts = providers.Factory(ListPosts, uow=uow)
+    delete_draft = providers.Factory(DeleteDraft, uow=uow)
+    get_delivery_status = providers.Factory(GetDeliveryStatus, uow=uow)
+    resend_failed = providers.Factory(ResendFailed, uow=uow, queue=job_queue)
+
+    # --- Editors ----------------------------------------------------------------------
+    create_editor = providers.Factory(CreateEditor, uow=uow, clock=clock)
+    authenticate_editor = providers.Factory(AuthenticateEditor, uow=uow)
+    issue_api_token = providers.Factory(IssueApiToken, uow=uow, clock=clock)
+    revoke_api_token = providers.Factory(RevokeApiToken, uow=uow, clock=clock)
 
 
 def build_container(settings: Settings) -> Container:

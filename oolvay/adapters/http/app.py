@@ -6,14 +6,23 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from oolvay.adapters.http.errors import install_error_handlers
+from oolvay.adapters.http.routes import posts, tokens
 from oolvay.composition_root import Container
 
 
 def create_app(container: Container) -> FastAPI:
-    app = FastAPI(title="Oolvay", version="0.1.0")
+    app = FastAPI(
+        title="Oolvay",
+        version="0.1.0",
+        description="Publish posts and notify subscribers, inline or through Inngest.",
+    )
     app.state.container = container
+    install_error_handlers(app, container.error_reporter())
+    app.include_router(posts.router)
+    app.include_router(tokens.router)
 
-    @app.get("/healthz")
+    @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
         return {"queue": container.queue_backend()}
 

@@ -1,0 +1,57 @@
+"""FastAPI dependencies: use cases from the container, and the authenticated editor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from dependency_injector import providers
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from oolvay.application.deliveries import GetDeliveryStatus, ResendFailed
+from oolvay.application.editors import AuthenticateEditor, IssueApiToken, RevokeApiToken
+from oolvay.application.posts import CreatePost, DeleteDraft, GetPost, ListPosts, UpdatePost
+from oolvay.application.publish_post import PublishPost
+from oolvay.composition_root import Container
+from oolvay.domain.users import User
+
+T = TypeVar("T")
+
+
+def container_of(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+def provided(select: Callable[[Container], providers.Provider[T]]) -> Any:
+    """``Depends`` on a provider of the app's container, resolved per request."""
+
+    def dependency(request: Request) -> T:
+        return select(container_of(request))()
+
+    return Depends(dependency)
+
+
+bearer = HTTPBearer(auto_error=False, description="A personal API token (`oolvay editors create`).")
+
+
+def current_editor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    authenticate: AuthenticateEditor = container_of(request).authenticate_editor()
+    return authenticate(credentials.credentials if credentials else None)
+
+
+Editor = Annotated[User, Depends(current_editor)]
+CreatePostDep = Annotated[CreatePost, provided(lambda c: c.create_post)]
+UpdatePostDep = Annotated[UpdatePost, provided(lambda c: c.update_post)]
+GetPostDep = Annotated[GetPost, provided(lambda c: c.get_post)]
+ListPostsDep = Annotated[ListPosts, provided(lambda c: c.list_posts)]
+DeleteDraftDep = Annotated[DeleteDraft, provided(lambda c: c.delete_draft)]
+PublishPostDep = Annotated[PublishPost, provided(lambda c: c.publish_post)]
+DeliveryStatusDep = Annotated[GetDeliveryStatus, provided(lambda c: c.get_delivery_status)]
+ResendFailedDep = Annotated[ResendFailed, provided(lambda c: c.resend_failed)]
+IssueTokenDep = Annotated[IssueApiToken, provided(lambda c: c.issue_api_token)]
+RevokeTokenDep = Annotated[RevokeApiToken, provided(lambda c: c.revoke_api_token)]

@@ -1,0 +1,108 @@
+"""Editors' API: posts, publishing, deliveries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from oolvay.adapters.http.deps import (
+    CreatePostDep,
+    DeleteDraftDep,
+    DeliveryStatusDep,
+    Editor,
+    GetPostDep,
+    ListPostsDep,
+    PublishPostDep,
+    ResendFailedDep,
+    UpdatePostDep,
+)
+from oolvay.adapters.http.schemas import (
+    DeliveryStatusOut,
+    DispatchOut,
+    PostCreate,
+    PostList,
+    PostOut,
+    PostUpdate,
+    PublishOut,
+)
+from oolvay.domain.ids import PostId
+from oolvay.domain.posts import PostStatus
+
+router = APIRouter(prefix="/api/posts", tags=["posts"])
+
+
+@router.post("", status_code=201)
+def create_post(body: PostCreate, editor: Editor, create: CreatePostDep) -> PostOut:
+    """Create a draft."""
+    post = create(
+        author_id=editor.id,
+        title=body.title,
+        body=body.body,
+        notification_type=body.notification_type,
+    )
+    return PostOut.of(post)
+
+
+@router.get("")
+def list_posts(
+    _editor: Editor,
+    list_posts: ListPostsDep,
+    status: PostStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> PostList:
+    """Posts, newest first."""
+    return PostList.of(list_posts(status=status, limit=limit, offset=offset))
+
+
+@router.get("/{post_id}")
+def get_post(post_id: uuid.UUID, _editor: Editor, get: GetPostDep) -> PostOut:
+    return PostOut.of(get(PostId(post_id)))
+
+
+@router.patch("/{post_id}")
+def update_post(
+    post_id: uuid.UUID, body: PostUpdate, _editor: Editor, update: UpdatePostDep
+) -> PostOut:
+    """Edit a draft or a published post; only the fields given change."""
+    post = update(
+        PostId(post_id),
+        title=body.title,
+        body=body.body,
+        notification_type=body.notification_type,
+    )
+    return PostOut.of(post)
+
+
+@router.delete("/{post_id}", status_code=204)
+def delete_draft(post_id: uuid.UUID, _editor: Editor, delete: DeleteDraftDep) -> Response:
+    """Delete a draft. Published posts cannot be deleted (409)."""
+    delete(PostId(post_id))
+    return Response(status_code=204)
+
+
+@router.post("/{post_id}/publish")
+def publish_post(post_id: uuid.UUID, _editor: Editor, publish: PublishPostDep) -> PublishOut:
+    """Publish a draft and notify its subscribers: inline (the counts come back) or through
+    Inngest (the event was dispatched, or its failure recorded). Publishing twice is 409."""
+    result = publish(PostId(post_id))
+    return PublishOut(
+        post=PostOut.of(result.post),
+        notifications=DispatchOut.of(result.dispatch) if result.dispatch else None,
+    )
+
+
+@router.get("/{post_id}/deliveries")
+def delivery_status(
+    post_id: uuid.UUID, _editor: Editor, status: DeliveryStatusDep
+) -> DeliveryStatusOut:
+    """Deliveries by state, and the failed recipients with the reasons."""
+    return DeliveryStatusOut.of(status(PostId(post_id)))
+
+
+@router.post("/{post_id}/deliveries/resend", status_code=202)
+def resend_failed(post_id: uuid.UUID, _editor: Editor, resend: ResendFailedDep) -> DispatchOut:
+    """Send the post again to recipients whose delivery failed; nobody gets it twice."""
+    return DispatchOut.of(resend(PostId(post_id)))

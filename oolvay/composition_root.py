@@ -26,10 +26,16 @@ from oolvay.application.editors import (
     IssueApiToken,
     RevokeApiToken,
 )
-from oolvay.application.jobs import SendPostNotifications
+from oolvay.application.jobs import GenerateReport, SendPostNotifications
 from oolvay.application.ports import Mailer, NotificationRenderer, UnitOfWork
 from oolvay.application.posts import CreatePost, DeleteDraft, GetPost, ListPosts, UpdatePost
 from oolvay.application.publish_post import PublishPost
+from oolvay.application.reports import (
+    DownloadReport,
+    GenerateReportHandler,
+    GetReport,
+    RequestReport,
+)
 from oolvay.application.send_post_notifications import SendPostNotificationsHandler
 from oolvay.settings import Deployment, Settings, load_settings
 
@@ -72,7 +78,16 @@ class Container(containers.DeclarativeContainer):
         batch_size=config.notifications.batch_size,
         claim_lease=providers.Factory(timedelta, seconds=config.notifications.claim_lease_seconds),
     )
-    job_handlers = providers.Dict({SendPostNotifications: send_post_notifications})
+    generate_report = providers.Factory(
+        GenerateReportHandler,
+        uow=uow,
+        mailer=mailer,
+        renderer=notification_renderer,
+        clock=clock,
+    )
+    job_handlers = providers.Dict(
+        {SendPostNotifications: send_post_notifications, GenerateReport: generate_report}
+    )
 
     # --- Queues: the one choice between them ----------------------------------------
     inline_queue = providers.Factory(InlineJobQueue, handlers=job_handlers, reporter=error_reporter)
@@ -98,6 +113,9 @@ class Container(containers.DeclarativeContainer):
     delete_draft = providers.Factory(DeleteDraft, uow=uow)
     get_delivery_status = providers.Factory(GetDeliveryStatus, uow=uow)
     resend_failed = providers.Factory(ResendFailed, uow=uow, queue=job_queue)
+    request_report = providers.Factory(RequestReport, uow=uow, queue=job_queue, clock=clock)
+    get_report = providers.Factory(GetReport, uow=uow)
+    download_report = providers.Factory(DownloadReport, uow=uow)
 
     # --- Editors ----------------------------------------------------------------------
     create_editor = providers.Factory(CreateEditor, uow=uow, clock=clock)

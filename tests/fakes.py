@@ -24,6 +24,7 @@ from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
 from oolvay.domain.errors import ConcurrentUpdate
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post, PostStatus
+from oolvay.domain.reports import Report, ReportId
 from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import AudienceRule, User
 
@@ -87,6 +88,8 @@ class FakeStore:
     deliveries: dict[tuple[PostId, UserId], _DeliveryRow] = attrs.Factory(dict)
     failed_dispatches: dict[uuid.UUID, FailedDispatch] = attrs.Factory(dict)
     api_tokens: dict[uuid.UUID, ApiToken] = attrs.Factory(dict)
+    reports: dict[ReportId, Report] = attrs.Factory(dict)
+    report_contents: dict[ReportId, str] = attrs.Factory(dict)
 
 
 class FakePostRepository:
@@ -241,6 +244,25 @@ class FakeDeliveryRepository:
                 count += 1
         return count
 
+    def page(self, post_id: PostId, *, after: UserId | None, limit: int) -> Sequence[Delivery]:
+        mine = sorted(
+            (uid, row)
+            for (pid, uid), row in self._store.deliveries.items()
+            if pid == post_id and (after is None or uid > after)
+        )
+        return [
+            Delivery(
+                post_id=post_id,
+                user_id=uid,
+                state=row.state,
+                updated_at=row.updated_at,
+                error=row.error,
+                attempts=row.attempts,
+                email=self._store.users[uid].email,
+            )
+            for uid, row in mine[:limit]
+        ]
+
     def state_of(self, post_id: PostId, user_id: UserId) -> DeliveryState | None:
         row = self._store.deliveries.get((post_id, user_id))
         return row.state if row else None
@@ -269,6 +291,27 @@ class FakeApiTokenRepository:
 
     def update(self, token: ApiToken) -> None:
         self._store.api_tokens[token.id] = copy.deepcopy(token)
+
+
+class FakeReportRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def add(self, report: Report) -> None:
+        self._store.reports[report.id] = copy.deepcopy(report)
+
+    def get(self, report_id: ReportId) -> Report | None:
+        report = self._store.reports.get(report_id)
+        return copy.deepcopy(report) if report is not None else None
+
+    def update(self, report: Report) -> None:
+        self._store.reports[report.id] = copy.deepcopy(report)
+
+    def store_content(self, report_id: ReportId, content: str) -> None:
+        self._store.report_contents[report_id] = content
+
+    def content(self, report_id: ReportId) -> str | None:
+        return self._store.report_contents.get(report_id)
 
 
 class FakeFailedDispatchRepository:
@@ -304,6 +347,7 @@ class FakeUnitOfWork:
         self.deliveries = FakeDeliveryRepository(self._working)
         self.api_tokens = FakeApiTokenRepository(self._working)
         self.failed_dispatches = FakeFailedDispatchRepository(self._working)
+        self.reports = FakeReportRepository(self._working)
         return self
 
     def __exit__(
@@ -365,9 +409,14 @@ class FakeRenderer:
     def post_notification(self, post: Post, user: User) -> EmailMessage:
         return EmailMessage(to=user.email, subject=f"New post: {post.title}", text=post.body)
 
+    def report_ready(self, report: Report, post: Post, user: User) -> EmailMessage:
+        return EmailMessage(
+            to=user.email, subject=f"Report ready: {post.title}", text=f"/api/reports/{report.id}"
+        )
+
 
 @attrs.frozen
-class Report:
+class ErrorReport:
     error: BaseException
     fingerprint: tuple[str, ...]
     tags: Mapping[str, str]
@@ -376,7 +425,7 @@ class Report:
 
 class FakeErrorReporter:
     def __init__(self) -> None:
-        self.reports: list[Report] = []
+        self.reports: list[ErrorReport] = []
 
     def report(
         self,
@@ -387,7 +436,7 @@ class FakeErrorReporter:
         contexts: Mapping[str, Mapping[str, object]] | None = None,
     ) -> None:
         self.reports.append(
-            Report(error, tuple(fingerprint), dict(tags or {}), dict(contexts or {}))
+            ErrorReport(error, tuple(fingerprint), dict(tags or {}), dict(contexts or {}))
         )
 
 

@@ -7,8 +7,9 @@ from typing import ClassVar, Protocol, TypeVar
 
 import attrs
 
-from oolvay.domain.ids import PostId
+from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import NotificationType
+from oolvay.domain.reports import ReportId
 
 JSONScalar = str | int | float | bool | None
 JobResult = Mapping[str, JSONScalar]
@@ -48,3 +49,16 @@ class SendPostNotifications:
             "notificationType": str(self.notification_type),
             "reason": self.reason,
         }
+
+
+@attrs.frozen
+class GenerateReport:
+    """Build the delivery report ``report_id`` and tell its requester."""
+
+    name: ClassVar[str] = "generate-report"
+
+    report_id: ReportId
+    requested_by: UserId
+
+    def context(self) -> Mapping[str, str]:
+        return {"reportId": str(self.report_id), "requestedBy": str(self.requested_by)}

@@ -15,6 +15,7 @@ from oolvay.application.jobs import Job, JobResult
 from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post, PostStatus
+from oolvay.domain.reports import Report, ReportId
 from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import AudienceRule, User
 
@@ -164,6 +165,25 @@ class DeliveryRepository(Protocol):
         """Mark every PENDING delivery of the post FAILED; returns how many."""
         ...
 
+    def page(self, post_id: PostId, *, after: UserId | None, limit: int) -> Sequence[Delivery]:
+        """Up to ``limit`` deliveries of the post with the recipient's email, ordered by user
+        id, after ``after``: one keyset page, for reading every delivery in bounded memory."""
+        ...
+
+
+class ReportRepository(Protocol):
+    def add(self, report: Report) -> None: ...
+
+    def get(self, report_id: ReportId) -> Report | None: ...
+
+    def update(self, report: Report) -> None: ...
+
+    def store_content(self, report_id: ReportId, content: str) -> None:
+        """Keep the report's CSV (replacing any earlier one)."""
+        ...
+
+    def content(self, report_id: ReportId) -> str | None: ...
+
 
 class FailedDispatchRepository(Protocol):
     def add(self, failure: FailedDispatch) -> None: ...
@@ -189,6 +209,7 @@ class UnitOfWork(Protocol):
     deliveries: DeliveryRepository
     api_tokens: ApiTokenRepository
     failed_dispatches: FailedDispatchRepository
+    reports: ReportRepository
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -243,6 +264,10 @@ class Mailer(Protocol):
 class NotificationRenderer(Protocol):
     def post_notification(self, post: Post, user: User) -> EmailMessage:
         """The email that tells ``user`` about ``post``."""
+        ...
+
+    def report_ready(self, report: Report, post: Post, user: User) -> EmailMessage:
+        """The email that tells the requester their delivery report can be downloaded."""
         ...
 
 

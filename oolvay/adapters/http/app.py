@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from oolvay.adapters.http.errors import install_error_handlers
-from oolvay.adapters.http.routes import posts, tokens
+from oolvay.adapters.http.routes import posts, reports, tokens
 from oolvay.composition_root import Container
 
 
@@ -21,6 +21,7 @@ def create_app(container: Container) -> FastAPI:
     install_error_handlers(app, container.error_reporter())
     app.include_router(posts.router)
     app.include_router(tokens.router)
+    app.include_router(reports.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:

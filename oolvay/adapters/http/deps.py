@@ -13,6 +13,7 @@ from oolvay.application.deliveries import GetDeliveryStatus, ResendFailed
 from oolvay.application.editors import AuthenticateEditor, IssueApiToken, RevokeApiToken
 from oolvay.application.posts import CreatePost, DeleteDraft, GetPost, ListPosts, UpdatePost
 from oolvay.application.publish_post import PublishPost
+from oolvay.application.reports import DownloadReport, GetReport, RequestReport
 from oolvay.composition_root import Container
 from oolvay.domain.users import User
 
@@ -55,3 +56,6 @@ DeliveryStatusDep = Annotated[GetDeliveryStatus, provided(lambda c: c.get_delive
 ResendFailedDep = Annotated[ResendFailed, provided(lambda c: c.resend_failed)]
 IssueTokenDep = Annotated[IssueApiToken, provided(lambda c: c.issue_api_token)]
 RevokeTokenDep = Annotated[RevokeApiToken, provided(lambda c: c.revoke_api_token)]
+RequestReportDep = Annotated[RequestReport, provided(lambda c: c.request_report)]
+GetReportDep = Annotated[GetReport, provided(lambda c: c.get_report)]
+DownloadReportDep = Annotated[DownloadReport, provided(lambda c: c.download_report)]

@@ -43,5 +43,5 @@ class InlineJobQueue:
                 contexts={"job": {"name": job.name, **context}},
             )
             return Dispatch(queue=QUEUE_NAME, status=DispatchStatus.FAILED, error=str(error))
-        log.info("Inline job completed", job=job.name, **context, **result)
+        log.info("Inline job completed", job=job.name, result=dict(result), **context)
         return Dispatch(queue=QUEUE_NAME, status=DispatchStatus.COMPLETED, result=result)

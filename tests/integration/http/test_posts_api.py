@@ -138,3 +138,25 @@ def test_an_unexpected_error_is_a_500_without_a_traceback(api: Api) -> None:
 
     assert response.status_code == 500
     assert response.json() == {"detail": "internal server error"}
+
+
+def test_a_report_is_generated_inline_and_downloadable(api: Api) -> None:
+    add_readers(api, a_subscriber(1), a_subscriber(2))
+    post = draft(api)
+    api.client.post(f"/api/posts/{post['id']}/publish", headers=api.auth())
+
+    requested = api.client.post(f"/api/posts/{post['id']}/reports", headers=api.auth())
+    report = requested.json()["report"]
+    download = api.client.get(report["download_url"], headers=api.auth())
+
+    assert requested.status_code == 202
+    assert requested.json()["job"]["queue"] == "inline"
+    assert report["status"] == "ready"
+    assert download.headers["content-type"].startswith("text/csv")
+    lines = download.text.splitlines()
+    assert lines[0] == "recipient,state,time,error"
+    assert sorted(line.split(",")[0] for line in lines[1:]) == [
+        "reader1@example.com",
+        "reader2@example.com",
+    ]
+    assert api.mailer.recipients[-1] == "editor@example.com"

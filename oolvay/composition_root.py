@@ -19,7 +19,7 @@ from oolvay.adapters.inngest.queue import InngestJobQueue
 from oolvay.adapters.observability.logging import configure_logging
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
 from oolvay.adapters.system.clock import SystemClock
-from oolvay.application.deliveries import GetDeliveryStatus, ResendFailed
+from oolvay.application.deliveries import CountAudience, GetDeliveryStatus, ResendFailed
 from oolvay.application.editors import (
     AuthenticateEditor,
     CreateEditor,
@@ -112,6 +112,7 @@ class Container(containers.DeclarativeContainer):
     list_posts = providers.Factory(ListPosts, uow=uow)
     delete_draft = providers.Factory(DeleteDraft, uow=uow)
     get_delivery_status = providers.Factory(GetDeliveryStatus, uow=uow)
+    audience_size = providers.Factory(CountAudience, uow=uow)
     resend_failed = providers.Factory(ResendFailed, uow=uow, queue=job_queue)
     request_report = providers.Factory(RequestReport, uow=uow, queue=job_queue, clock=clock)
     get_report = providers.Factory(GetReport, uow=uow)

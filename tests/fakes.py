@@ -161,6 +161,9 @@ class FakeUserRepository:
         )
         return [copy.deepcopy(u) for u in page[:limit]]
 
+    def count_audience(self, post_id: PostId, rule: AudienceRule) -> int:
+        return len(self.audience_batch(post_id, rule, after=None, limit=len(self._store.users)))
+
 
 class FakeDeliveryRepository:
     def __init__(self, store: FakeStore) -> None:

@@ -11,6 +11,7 @@ from oolvay.application.ports import Dispatch, JobQueue, UnitOfWork
 from oolvay.domain.deliveries import Delivery, DeliveryState
 from oolvay.domain.errors import NothingToResend, PostNotFound, PostNotPublished
 from oolvay.domain.ids import PostId
+from oolvay.domain.users import POST_EMAIL_AUDIENCE
 
 
 @attrs.frozen
@@ -34,6 +35,19 @@ class GetDeliveryStatus:
             counts = {state: found.get(state, 0) for state in DeliveryState}
             failed = list(self.uow.deliveries.list_failed(post_id, limit=self.failed_limit))
         return DeliveryStatus(post_id=post_id, counts=counts, failed=failed)
+
+
+@attrs.frozen
+class CountAudience:
+    """How many recipients a send of this post would still reach."""
+
+    uow: UnitOfWork
+
+    def __call__(self, post_id: PostId) -> int:
+        with self.uow:
+            if self.uow.posts.get(post_id) is None:
+                raise PostNotFound(post_id)
+            return self.uow.users.count_audience(post_id, POST_EMAIL_AUDIENCE)
 
 
 @attrs.frozen

@@ -118,6 +118,10 @@ class UserRepository(Protocol):
         ordered by id, with ids greater than ``after``: one keyset page of the audience."""
         ...
 
+    def count_audience(self, post_id: PostId, rule: AudienceRule) -> int:
+        """How many users ``audience_batch`` would return in all, without reading them."""
+        ...
+
 
 class ApiTokenRepository(Protocol):
     def add(self, token: ApiToken) -> None: ...

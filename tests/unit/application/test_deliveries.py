@@ -62,3 +62,15 @@ def test_a_draft_cannot_be_resent(world: World) -> None:
     with pytest.raises(PostNotPublished):
         ResendFailed(world.uow, world.queue)(post.id)
     world.queue.assert_nothing_enqueued()
+
+
+def test_audience_size_counts_who_has_not_got_the_post(world: World) -> None:
+    from oolvay.application.deliveries import CountAudience
+
+    post = a_post()
+    world.given(post, *(a_subscriber(n) for n in range(3)), a_subscriber(9, bounced=True))
+    assert CountAudience(world.uow)(post.id) == 3
+    world.publish(post.id)
+    world.queue.drain()
+
+    assert CountAudience(world.uow)(post.id) == 0

@@ -1,0 +1,34 @@
+"""``oolvay posts ...``: publishing from the command line."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import typer
+
+from oolvay.adapters.cli.context import ExitCode, container, fail
+from oolvay.domain.errors import Conflict, InvalidInput, NotFound
+from oolvay.domain.ids import PostId
+
+app = typer.Typer(help="Posts.", no_args_is_help=True)
+
+
+@app.command("publish")
+def publish(post_id: Annotated[uuid.UUID, typer.Argument(help="The post's id.")]) -> None:
+    """Publish a draft and notify its subscribers, through the configured queue."""
+    try:
+        result = container().publish_post()(PostId(post_id))
+    except NotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
+    except (Conflict, InvalidInput) as error:
+        fail(str(error), ExitCode.FAILURE)
+    typer.echo(f"published: {result.post.title!r} at {result.post.published_at:%Y-%m-%d %H:%M} UTC")
+    dispatch = result.dispatch
+    if dispatch is None:
+        typer.echo("notifications: none (notification type is 'none')")
+        return
+    detail = dispatch.result or dispatch.error or dispatch.reference or ""
+    typer.echo(f"notifications: {dispatch.queue} {dispatch.status} {detail}")
+    if dispatch.status in {"failed", "dispatch_failed"}:
+        raise typer.Exit(int(ExitCode.FAILURE))

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from oolvay.adapters.cli import serve
+from oolvay.adapters.cli import dispatches, serve
 from oolvay.adapters.cli.context import ExitCode
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ def root() -> None:
 
 
 app.command("serve")(serve.serve)
+app.add_typer(dispatches.app, name="dispatches")
 
 
 def main() -> None:

@@ -32,3 +32,8 @@ def container() -> Container:
         return bootstrap()
     except ConfigError as error:
         fail(str(error), ExitCode.USAGE)
+
+
+def container_for(ctx: typer.Context) -> Container:
+    """The container a caller handed in (``ctx.obj``), else the application's own."""
+    return ctx.obj if isinstance(ctx.obj, Container) else container()

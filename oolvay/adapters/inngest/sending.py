@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, wait
+from concurrent.futures import Executor, Future, wait
 
 import attrs
 import inngest
+import structlog
+
+log = structlog.get_logger(__name__)
 
 EventSender = Callable[[list[inngest.Event]], Sequence[str]]
 """Sends events and returns their ids; raises on failure (``Inngest.send_sync`` fits)."""
@@ -41,7 +44,8 @@ class DeadlineEventSender:
         future = self.executor.submit(self.send, events)
         done, _ = wait([future], timeout=self.budget)
         if not done:
-            future.cancel()
+            if not future.cancel():
+                future.add_done_callback(_log_late_outcome)
             raise EventSendTimeout(
                 f"the Inngest event API did not accept the event within {self.budget:g}s"
             )
@@ -51,3 +55,15 @@ class DeadlineEventSender:
             raise EventApiBadResponse(
                 f"the Inngest event API answered with a body that is not JSON ({error})"
             ) from error
+
+
+def _log_late_outcome(future: Future[Sequence[str]]) -> None:
+    """Say how a send the caller stopped waiting for ended: the cause a timeout hides."""
+    error = future.exception()
+    if error is None:
+        log.warning("An Inngest send got through after the dispatch budget", ids=future.result())
+    else:
+        log.warning(
+            "An Inngest send abandoned at the dispatch budget failed",
+            error=f"{type(error).__name__}: {error}",
+        )

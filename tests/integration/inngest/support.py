@@ -44,9 +44,14 @@ class App:
     http: TestClient
 
 
-def an_app(environ: Mapping[str, str], *, mailer: FakeMailer | None = None) -> App:
+def an_app(
+    environ: Mapping[str, str],
+    *,
+    mailer: FakeMailer | None = None,
+    uow: FakeUnitOfWork | None = None,
+) -> App:
     container = build_container(load_settings(environ))
-    uow, mailer = FakeUnitOfWork(), mailer or FakeMailer()
+    uow, mailer = uow or FakeUnitOfWork(), mailer or FakeMailer()
     container.uow.override(providers.Object(uow))
     container.mailer.override(providers.Object(mailer))
     container.notification_renderer.override(providers.Object(FakeRenderer()))

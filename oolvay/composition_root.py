@@ -137,6 +137,7 @@ def bootstrap(
 ) -> Container:
     """Load settings (ConfigError if invalid), set up logging and Sentry, build the container."""
     settings = load_settings(os.environ if environ is None else environ, config_path)
+    container = build_container(settings)  # before any set-up: bad settings change nothing
     configure_logging()
     init_sentry(settings.deployment.sentry_dsn, environment=settings.deployment.oolvay_env)
-    return build_container(settings)
+    return container

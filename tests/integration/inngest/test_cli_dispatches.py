@@ -115,3 +115,10 @@ def test_retry_needs_one_known_id_or_all(
 
     assert result.exit_code == code
     assert api.received == []
+
+
+def test_bad_inngest_settings_stop_the_command_with_a_message() -> None:
+    result = CliRunner().invoke(cli, ["dispatches", "list"], env={"INNGEST_DEV": "yes"})
+
+    assert result.exit_code == 2
+    assert "INNGEST_DEV='yes' is not understood" in result.output

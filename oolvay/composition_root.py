@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-import inngest
 from dependency_injector import containers, providers
 
 from oolvay.adapters.inline.queue import InlineJobQueue
+from oolvay.adapters.inngest.client import build_inngest_client
+from oolvay.adapters.inngest.environment import InngestEnvironment, inngest_environment
+from oolvay.adapters.inngest.functions import WorkerEnv
 from oolvay.adapters.inngest.queue import InngestJobQueue
+from oolvay.adapters.inngest.redispatch import FailedDispatchRedispatcher
+from oolvay.adapters.inngest.registry import build_functions
+from oolvay.adapters.inngest.route import InngestRoute
+from oolvay.adapters.inngest.sending import DeadlineEventSender
 from oolvay.adapters.observability.logging import configure_logging
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
 from oolvay.adapters.system.clock import SystemClock
@@ -43,15 +50,6 @@ from oolvay.settings import Deployment, Settings, load_settings
 def queue_backend(inngest_enabled: bool) -> str:
     """The one place that turns ``background_jobs.inngest.enabled`` into a queue choice."""
     return "inngest" if inngest_enabled else "inline"
-
-
-def build_inngest_client(app_id: str, deployment: Deployment) -> inngest.Inngest:
-    return inngest.Inngest(
-        app_id=app_id,
-        is_production=deployment.inngest_dev in (None, "", "0", "false"),
-        event_key=deployment.inngest_event_key,
-        signing_key=deployment.inngest_signing_key,
-    )
 
 
 class Container(containers.DeclarativeContainer):
@@ -91,18 +89,57 @@ class Container(containers.DeclarativeContainer):
 
     # --- Queues: the one choice between them ----------------------------------------
     inline_queue = providers.Factory(InlineJobQueue, handlers=job_handlers, reporter=error_reporter)
+    inngest_environment = providers.Dependency(instance_of=InngestEnvironment)
     inngest_client = providers.Singleton(
-        build_inngest_client, app_id=config.background_jobs.inngest.app_id, deployment=deployment
+        build_inngest_client,
+        app_id=config.background_jobs.inngest.app_id,
+        environment=inngest_environment,
+        request_timeout=providers.Factory(
+            timedelta, seconds=config.background_jobs.inngest.dispatch_budget_seconds
+        ),
     )
-    inngest_event_sender = providers.Factory(lambda client: client.send_sync, client=inngest_client)
+    # Sends run here so that the caller can stop waiting at the dispatch budget.
+    inngest_send_executor = providers.Singleton(
+        ThreadPoolExecutor, max_workers=4, thread_name_prefix="inngest-send"
+    )
+    inngest_event_sender = providers.Factory(
+        DeadlineEventSender,
+        send=inngest_client.provided.send_sync,
+        budget=config.background_jobs.inngest.dispatch_budget_seconds,
+        executor=inngest_send_executor,
+    )
     inngest_queue = providers.Factory(
-        InngestJobQueue, send=inngest_event_sender, reporter=error_reporter
+        InngestJobQueue, send=inngest_event_sender, reporter=error_reporter, uow=uow, clock=clock
+    )
+    failed_dispatches = providers.Factory(
+        FailedDispatchRedispatcher, uow=uow, send=inngest_event_sender, clock=clock
+    )
+    inngest_functions = providers.Callable(
+        build_functions,
+        providers.Factory(
+            WorkerEnv,
+            client=inngest_client,
+            default_retries=config.background_jobs.inngest.retries,
+            handlers=job_handlers.provider,
+            reporter=error_reporter,
+        ),
     )
     queue_backend = providers.Callable(queue_backend, config.background_jobs.inngest.enabled)
     job_queue = providers.Selector(
         queue_backend,
         inline=inline_queue,
         inngest=inngest_queue,
+    )
+    # /api/inngest exists only when jobs go through Inngest.
+    inngest_route = providers.Selector(
+        queue_backend,
+        inline=providers.Object(None),
+        inngest=providers.Factory(
+            InngestRoute,
+            client=inngest_client,
+            functions=inngest_functions,
+            environment=inngest_environment,
+        ),
     )
 
     publish_post = providers.Factory(PublishPost, uow=uow, queue=job_queue, clock=clock)
@@ -126,7 +163,11 @@ class Container(containers.DeclarativeContainer):
 
 
 def build_container(settings: Settings) -> Container:
-    container = Container(deployment=settings.deployment)
+    """Wire the application; raise ConfigError now for settings that would fail later."""
+    environment = inngest_environment(
+        settings.deployment, enabled=settings.site.background_jobs.inngest.enabled
+    )
+    container = Container(deployment=settings.deployment, inngest_environment=environment)
     container.config.from_dict(settings.site.model_dump())
     return container
 
@@ -136,6 +177,7 @@ def bootstrap(
 ) -> Container:
     """Load settings (ConfigError if invalid), set up logging and Sentry, build the container."""
     settings = load_settings(os.environ if environ is None else environ, config_path)
+    container = build_container(settings)  # before any set-up: bad settings change nothing
     configure_logging()
     init_sentry(settings.deployment.sentry_dsn, environment=settings.deployment.oolvay_env)
-    return build_container(settings)
+    return container

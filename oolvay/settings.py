@@ -99,6 +99,8 @@ class Deployment(_Section):
     inngest_event_key: str | None = None
     inngest_signing_key: str | None = None
     inngest_signing_key_fallback: str | None = None
+    inngest_base_url: str | None = None
+    inngest_serve_origin: str | None = None
     smtp_url: str | None = None
     oolvay_base_url: str = "http://127.0.0.1:8000"
     oolvay_secret_key: str | None = None

@@ -139,6 +139,14 @@ class SendPostNotificationsHandler:
             busy=len(page) - len(claimed),
         )
 
+    def give_up(self, post_id: PostId, *, reason: str) -> int:
+        """Mark the post's still-pending deliveries failed (the job will not run again);
+        returns how many."""
+        with self.uow:
+            count = self.uow.deliveries.fail_pending(post_id, error=reason, now=self.clock.now())
+            self.uow.commit()
+        return count
+
     def _published_post(self, post_id: PostId) -> Post:
         post = self.uow.posts.get(post_id)
         if post is None:

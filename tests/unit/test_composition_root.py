@@ -49,7 +49,9 @@ def test_inngest_disabled_sends_the_emails_before_publish_returns() -> None:
 
 
 def test_inngest_enabled_only_sends_an_event() -> None:
-    container, uow, mailer = container_with({"OOLVAY_BACKGROUND_JOBS__INNGEST__ENABLED": "true"})
+    container, uow, mailer = container_with(
+        {"OOLVAY_BACKGROUND_JOBS__INNGEST__ENABLED": "true", "INNGEST_DEV": "1"}
+    )
     sender = RecordingEventSender()
     container.inngest_event_sender.override(providers.Object(sender))
     post = given_a_draft_and_readers(uow)

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from oolvay.adapters.cli import editors, notifications, posts, serve
+from oolvay.adapters.cli import dispatches, editors, notifications, posts, serve
 from oolvay.adapters.cli.context import ExitCode
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.command("serve")(serve.serve)
 app.add_typer(editors.app, name="editors")
 app.add_typer(posts.app, name="posts")
 app.add_typer(notifications.app, name="notifications")
+app.add_typer(dispatches.app, name="dispatches")
 
 
 def main() -> None:

@@ -32,3 +32,9 @@ def container() -> Container:
         return bootstrap()
     except ConfigError as error:
         fail(str(error), ExitCode.USAGE)
+
+
+def container_for(ctx: typer.Context) -> Container:
+    """The container a caller handed in (``ctx.obj``, as tests do), else the application's."""
+    given: Container | None = ctx.obj
+    return given if given is not None else container()

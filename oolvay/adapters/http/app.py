@@ -23,6 +23,10 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(tokens.router)
     app.include_router(reports.router)
 
+    inngest_route = container.inngest_route()
+    if inngest_route is not None:
+        inngest_route.mount(app)
+
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
         return {"queue": container.queue_backend()}

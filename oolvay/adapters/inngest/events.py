@@ -40,6 +40,11 @@ class EventType(Generic[P]):
     name: str
     schema: type[P]
 
+    @property
+    def trigger(self) -> inngest.TriggerEvent:
+        """The trigger for a worker that reacts to this event."""
+        return inngest.TriggerEvent(event=self.name)
+
     def event(self, payload: P, *, id: str) -> inngest.Event:
         if not isinstance(payload, self.schema):
             raise TypeError(f"{self.name} carries {self.schema.__name__}, not {type(payload)}")
@@ -80,3 +85,16 @@ class PostPublished:
         return cls.type.event(
             PostPublishedData(post_id=post_id), id=f"post.published:{post_id}:{reason}"
         )
+
+
+def event_to_json(event: inngest.Event) -> dict[str, Any]:
+    """What is kept of an event that could not be sent, to send it again as it was."""
+    return {"name": event.name, "data": dict(event.data), "id": event.id}
+
+
+def event_from_json(stored: Mapping[str, Any]) -> inngest.Event:
+    """The event ``event_to_json`` kept, with its original id (so Inngest can deduplicate)."""
+    try:
+        return inngest.Event(name=stored["name"], data=stored["data"], id=stored["id"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise InvalidEventPayload(f"not a stored event: {error}") from error

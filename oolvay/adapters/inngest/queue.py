@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 import inngest
 import structlog
 
-from oolvay.adapters.inngest.events import PostPublished
+from oolvay.adapters.inngest.events import PostPublished, event_to_json
+from oolvay.adapters.inngest.sending import EventSender
 from oolvay.application.jobs import Job, SendPostNotifications
-from oolvay.application.ports import Dispatch, DispatchStatus, ErrorReporter
+from oolvay.application.ports import (
+    Clock,
+    Dispatch,
+    DispatchStatus,
+    ErrorReporter,
+    FailedDispatch,
+    UnitOfWork,
+)
 
 QUEUE_NAME = "inngest"
-
-EventSender = Callable[[list[inngest.Event]], Sequence[str]]
-"""Sends events and returns their ids; raises on failure (``Inngest.send_sync`` fits)."""
 
 log = structlog.get_logger(__name__)
 
@@ -38,10 +44,21 @@ ROUTES: Mapping[type[Any], JobRoute] = {
 }
 
 
+def describe_error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
 @attrs.frozen
 class InngestJobQueue:
+    """Sends the job's event and returns; never raises for a sending failure.
+
+    A failure is logged, reported to Sentry and recorded as a FailedDispatch, which is not
+    sent again automatically: ``oolvay dispatches retry`` does that."""
+
     send: EventSender
     reporter: ErrorReporter
+    uow: UnitOfWork
+    clock: Clock
     routes: Mapping[type[Any], JobRoute] = ROUTES
 
     def enqueue(self, job: Job) -> Dispatch:
@@ -49,21 +66,14 @@ class InngestJobQueue:
         if route is None:
             raise LookupError(f"no Inngest event registered for job {type(job).__name__}")
         event = route.to_event(job)
-        context = {"eventName": event.name, "eventId": event.id, **job.context()}
         try:
             ids = self.send([event])
         except Exception as error:  # noqa: BLE001 - the publish succeeds whatever the SDK raises
-            log.error("Failed to enqueue Inngest job", **context, error=repr(error))
-            self.reporter.report(
-                error,
-                fingerprint=["inngest", route.dispatch_name],
-                tags={"action": route.dispatch_name, **job.context()},
-                contexts={"inngest": context},
-            )
+            self._failed(job, route, event, error)
             return Dispatch(
                 queue=QUEUE_NAME,
                 status=DispatchStatus.DISPATCH_FAILED,
-                error=str(error) or type(error).__name__,
+                error=describe_error(error),
                 reference=event.id,
             )
         return Dispatch(
@@ -71,3 +81,47 @@ class InngestJobQueue:
             status=DispatchStatus.DISPATCHED,
             reference=ids[0] if ids else event.id,
         )
+
+    def _failed(self, job: Job, route: JobRoute, event: inngest.Event, error: Exception) -> None:
+        context: dict[str, str] = {
+            "action": route.dispatch_name,
+            "eventName": event.name,
+            "eventId": event.id,
+            **job.context(),
+        }
+        recorded = self._record(job, event, error, context)
+        if recorded is not None:
+            context["failedDispatchId"] = str(recorded)
+        log.error("Failed to enqueue Inngest job", **context, error=describe_error(error))
+        self.reporter.report(
+            error,
+            fingerprint=["inngest", route.dispatch_name],
+            tags={"action": route.dispatch_name, **job.context()},
+            contexts={"inngest": context},
+        )
+
+    def _record(
+        self, job: Job, event: inngest.Event, error: Exception, context: Mapping[str, str]
+    ) -> uuid.UUID | None:
+        failure = FailedDispatch(
+            id=uuid.uuid4(),
+            queue=QUEUE_NAME,
+            job_name=job.name,
+            payload=event_to_json(event),
+            error=describe_error(error),
+            failed_at=self.clock.now(),
+            context=dict(context),
+        )
+        try:
+            with self.uow:
+                self.uow.failed_dispatches.add(failure)
+                self.uow.commit()
+        except Exception as record_error:  # noqa: BLE001 - losing the record must not fail the publish
+            log.error(
+                "Could not record the failed Inngest dispatch",
+                **context,
+                error=describe_error(error),
+                record_error=describe_error(record_error),
+            )
+            return None
+        return failure.id

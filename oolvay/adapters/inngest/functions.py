@@ -1,0 +1,190 @@
+"""Inngest workers: each reacts to one event type by running a use case, in durable steps.
+
+A worker is a factory ``(WorkerEnv, *, retries=None) -> inngest.Function``. It is served only
+once it is listed in ``registry.WORKERS``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
+import attrs
+import inngest
+
+from oolvay.adapters.inngest.events import EventType, InvalidEventPayload, PostPublished
+from oolvay.application.jobs import JobResult, JSONScalar, SendPostNotifications
+from oolvay.application.ports import ErrorReporter
+from oolvay.application.send_post_notifications import (
+    BatchReport,
+    NotificationCounts,
+    SendPostNotificationsHandler,
+)
+from oolvay.domain.errors import PostNotFound, PostNotPublished
+from oolvay.domain.ids import PostId, UserId
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+
+@attrs.frozen
+class WorkerEnv:
+    """What every worker is built from."""
+
+    client: inngest.Inngest
+    default_retries: int
+    """``background_jobs.inngest.retries``: for workers that follow the application's policy."""
+    handlers: Callable[[], Mapping[type[Any], Any]]
+    """Builds the job handlers (fresh, per invocation), keyed by job type."""
+    reporter: ErrorReporter
+
+    def retries(self, override: int | None) -> int:
+        return self.default_retries if override is None else override
+
+    def handler(self, job_type: type[Any], kind: type[R]) -> R:
+        handler = self.handlers()[job_type]
+        if not isinstance(handler, kind):
+            raise TypeError(f"the handler for {job_type.__name__} is not a {kind.__name__}")
+        return handler
+
+
+class TransientDeliveryFailure(Exception):
+    """Some recipients of a batch could not be reached this time; the step is retried."""
+
+
+def read_event(event_type: EventType[P], data: Mapping[str, Any]) -> P:
+    """The event's payload, or NonRetriableError: a malformed event never becomes valid."""
+    try:
+        return event_type.read(data)
+    except InvalidEventPayload as error:
+        raise inngest.NonRetriableError(str(error)) from error
+
+
+def send_post_notifications_worker(
+    env: WorkerEnv, *, retries: int | None = None
+) -> inngest.Function[Any]:
+    """``send-post-notifications``: on ``post.published``, email the post's subscribers.
+
+    Every batch is its own step (``batch-1``, ``batch-2``, ...): a retry resumes at the
+    batch that failed, and each request from Inngest stays as short as one batch. The run id
+    is the claimant of the delivery records, so a retry takes back its own pending claims."""
+
+    def on_failure(ctx: inngest.ContextSync) -> None:
+        failure = FunctionFailure.read(ctx.event.data)
+        post_id = _post_id_of(failure.event_data)
+        context: dict[str, object] = {
+            "functionId": failure.function_id,
+            "runId": failure.run_id,
+            "error": failure.message,
+            "postId": str(post_id) if post_id else None,
+        }
+        tags = {"action": "send-post-notifications"}
+        if post_id is not None:
+            tags["postId"] = str(post_id)
+        env.reporter.report(
+            WorkerGaveUp(f"send-post-notifications gave up: {failure.message}"),
+            fingerprint=["inngest", "send-post-notifications", "failed"],
+            tags=tags,
+            contexts={"inngest": context},
+        )
+        if post_id is not None:
+            notifier = env.handler(SendPostNotifications, SendPostNotificationsHandler)
+            notifier.give_up(post_id, reason=f"notification job gave up: {failure.message}")
+
+    @env.client.create_function(
+        fn_id="send-post-notifications",
+        trigger=PostPublished.type.trigger,
+        retries=env.retries(retries),
+        on_failure=on_failure,
+    )
+    def send_post_notifications(ctx: inngest.ContextSync) -> JobResult:
+        post_id = PostId(read_event(PostPublished.type, ctx.event.data).post_id)
+        notifier = env.handler(SendPostNotifications, SendPostNotificationsHandler)
+        claimant = f"inngest:{ctx.run_id}"
+
+        def check() -> int:
+            with _domain_errors_are_final():
+                return notifier.start(post_id)
+
+        def send_batch(after: str | None) -> dict[str, JSONScalar]:
+            with _domain_errors_are_final():
+                batch = notifier.send_batch(post_id, after=_user_id(after), claimant=claimant)
+            if batch.retriable:
+                raise TransientDeliveryFailure(
+                    f"{batch.retriable} of the batch's recipients could not be reached this "
+                    "time; the batch will be retried"
+                )
+            return _batch_to_json(batch)
+
+        counts = NotificationCounts(skipped=ctx.step.run("check-post", check))
+        after: str | None = None
+        for number in itertools.count(1):
+            batch = _batch_from_json(ctx.step.run(f"batch-{number}", send_batch, after))
+            counts = counts.add(batch)
+            if batch.done:
+                break
+            after = str(batch.after) if batch.after else None
+        return {"status": "completed", "postId": str(post_id), **counts.as_result()}
+
+    return send_post_notifications
+
+
+class WorkerGaveUp(Exception):
+    """A worker failed after its last retry."""
+
+
+@attrs.frozen
+class FunctionFailure:
+    """The data of the ``inngest/function.failed`` event an ``on_failure`` handler gets."""
+
+    message: str
+    event_data: Mapping[str, Any]
+    function_id: str | None
+    run_id: str | None
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> FunctionFailure:
+        error = data.get("error")
+        message = error.get("message") if isinstance(error, Mapping) else None
+        original = data.get("event")
+        event_data = original.get("data") if isinstance(original, Mapping) else None
+        function_id, run_id = data.get("function_id"), data.get("run_id")
+        return cls(
+            message=str(message or "unknown error"),
+            event_data=event_data if isinstance(event_data, Mapping) else {},
+            function_id=function_id if isinstance(function_id, str) else None,
+            run_id=run_id if isinstance(run_id, str) else None,
+        )
+
+
+def _post_id_of(data: Mapping[str, Any]) -> PostId | None:
+    try:
+        return PostId(PostPublished.type.read(data).post_id)
+    except InvalidEventPayload:
+        return None
+
+
+@contextlib.contextmanager
+def _domain_errors_are_final() -> Iterator[None]:
+    """A post that does not exist or is not published will not become so by retrying."""
+    try:
+        yield
+    except (PostNotFound, PostNotPublished) as error:
+        raise inngest.NonRetriableError(str(error)) from error
+
+
+def _user_id(value: str | None) -> UserId | None:
+    return UserId(uuid.UUID(value)) if value else None
+
+
+def _batch_to_json(batch: BatchReport) -> dict[str, JSONScalar]:
+    fields = attrs.asdict(batch)
+    fields["after"] = str(batch.after) if batch.after else None
+    return fields
+
+
+def _batch_from_json(data: Mapping[str, Any]) -> BatchReport:
+    return BatchReport(**{**data, "after": _user_id(data["after"])})

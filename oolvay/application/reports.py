@@ -118,6 +118,16 @@ class GenerateReportHandler:
             self.uow.commit()
         return result.status is SendStatus.SENT
 
+    def give_up(self, report_id: ReportId, *, reason: str) -> None:
+        """Mark the report failed (the job will not run again), unless it was built."""
+        with self.uow:
+            report = self.uow.reports.get(report_id)
+            if report is None or report.is_ready:
+                return
+            report.fail(error=reason, now=self.clock.now())
+            self.uow.reports.update(report)
+            self.uow.commit()
+
     def _report(self, report_id: ReportId) -> Report:
         report = self.uow.reports.get(report_id)
         if report is None:

@@ -87,6 +87,25 @@ class PostPublished:
         )
 
 
+@attrs.frozen
+class ReportGeneratedData:
+    report_id: uuid.UUID = attrs.field(converter=_as_uuid)
+    requested_by: uuid.UUID = attrs.field(converter=_as_uuid)
+
+
+class ReportGenerated:
+    """``report.generated``: an editor asked for a post's delivery report."""
+
+    type = EventType("report.generated", ReportGeneratedData)
+
+    @classmethod
+    def create(cls, *, report_id: uuid.UUID, requested_by: uuid.UUID) -> inngest.Event:
+        return cls.type.event(
+            ReportGeneratedData(report_id=report_id, requested_by=requested_by),
+            id=f"report.generated:{report_id}",
+        )
+
+
 def event_to_json(event: inngest.Event) -> dict[str, Any]:
     """What is kept of an event that could not be sent, to send it again as it was."""
     return {"name": event.name, "data": dict(event.data), "id": event.id}

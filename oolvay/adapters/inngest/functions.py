@@ -15,16 +15,23 @@ from typing import Any, TypeVar
 import attrs
 import inngest
 
-from oolvay.adapters.inngest.events import EventType, InvalidEventPayload, PostPublished
-from oolvay.application.jobs import JobResult, JSONScalar, SendPostNotifications
+from oolvay.adapters.inngest.events import (
+    EventType,
+    InvalidEventPayload,
+    PostPublished,
+    ReportGenerated,
+)
+from oolvay.application.jobs import GenerateReport, JobResult, JSONScalar, SendPostNotifications
 from oolvay.application.ports import ErrorReporter
+from oolvay.application.reports import GenerateReportHandler, ReportNotFound
 from oolvay.application.send_post_notifications import (
     BatchReport,
     NotificationCounts,
     SendPostNotificationsHandler,
 )
-from oolvay.domain.errors import PostNotFound, PostNotPublished
+from oolvay.domain.errors import PostNotFound, PostNotPublished, UserNotFound
 from oolvay.domain.ids import PostId, UserId
+from oolvay.domain.reports import ReportId
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -132,6 +139,62 @@ def send_post_notifications_worker(
     return send_post_notifications
 
 
+def generate_report_worker(env: WorkerEnv, *, retries: int | None = 1) -> inngest.Function[Any]:
+    """``generate-report``: on ``report.generated``, build the CSV and email the requester.
+
+    It overrides the application's retry policy (one retry, not
+    ``background_jobs.inngest.retries``): the report is cheap to ask for again, and a
+    requester waiting on a broken report is better told soon than after a long back-off."""
+
+    def on_failure(ctx: inngest.ContextSync) -> None:
+        failure = FunctionFailure.read(ctx.event.data)
+        try:
+            report_id: ReportId | None = ReportId(
+                ReportGenerated.type.read(failure.event_data).report_id
+            )
+        except InvalidEventPayload:
+            report_id = None
+        env.reporter.report(
+            WorkerGaveUp(f"generate-report gave up: {failure.message}"),
+            fingerprint=["inngest", "generate-report", "failed"],
+            tags={"action": "generate-report", "reportId": str(report_id)},
+            contexts={"inngest": {"runId": failure.run_id, "error": failure.message}},
+        )
+        if report_id is not None:
+            reports = env.handler(GenerateReport, GenerateReportHandler)
+            reports.give_up(report_id, reason=f"report job gave up: {failure.message}")
+
+    @env.client.create_function(
+        fn_id="generate-report",
+        trigger=ReportGenerated.type.trigger,
+        retries=env.retries(retries),
+        on_failure=on_failure,
+    )
+    def generate_report(ctx: inngest.ContextSync) -> JobResult:
+        payload = read_event(ReportGenerated.type, ctx.event.data)
+        report_id = ReportId(payload.report_id)
+        reports = env.handler(GenerateReport, GenerateReportHandler)
+
+        def build() -> int | None:
+            with _domain_errors_are_final():
+                return reports.build(report_id).row_count
+
+        def notify() -> bool:
+            with _domain_errors_are_final():
+                return reports.notify(report_id)
+
+        rows = ctx.step.run("build-report", build)
+        notified = ctx.step.run("notify-requester", notify)
+        return {
+            "status": "completed",
+            "reportId": str(report_id),
+            "rows": rows,
+            "notified": notified,
+        }
+
+    return generate_report
+
+
 class WorkerGaveUp(Exception):
     """A worker failed after its last retry."""
 
@@ -172,7 +235,7 @@ def _domain_errors_are_final() -> Iterator[None]:
     """A post that does not exist or is not published will not become so by retrying."""
     try:
         yield
-    except (PostNotFound, PostNotPublished) as error:
+    except (PostNotFound, PostNotPublished, ReportNotFound, UserNotFound) as error:
         raise inngest.NonRetriableError(str(error)) from error
 
 

@@ -10,9 +10,9 @@ import attrs
 import inngest
 import structlog
 
-from oolvay.adapters.inngest.events import PostPublished, event_to_json
+from oolvay.adapters.inngest.events import PostPublished, ReportGenerated, event_to_json
 from oolvay.adapters.inngest.sending import EventSender
-from oolvay.application.jobs import Job, SendPostNotifications
+from oolvay.application.jobs import GenerateReport, Job, SendPostNotifications
 from oolvay.application.ports import (
     Clock,
     Dispatch,
@@ -40,6 +40,12 @@ ROUTES: Mapping[type[Any], JobRoute] = {
     SendPostNotifications: JobRoute(
         to_event=lambda job: PostPublished.create(post_id=job.post_id, reason=job.reason),
         dispatch_name="dispatchPostNotification",
+    ),
+    GenerateReport: JobRoute(
+        to_event=lambda job: ReportGenerated.create(
+            report_id=job.report_id, requested_by=job.requested_by
+        ),
+        dispatch_name="dispatchReportGeneration",
     ),
 }
 

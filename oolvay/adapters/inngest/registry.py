@@ -7,11 +7,15 @@ from typing import Any
 
 import inngest
 
-from oolvay.adapters.inngest.functions import WorkerEnv, send_post_notifications_worker
+from oolvay.adapters.inngest.functions import (
+    WorkerEnv,
+    generate_report_worker,
+    send_post_notifications_worker,
+)
 
 WorkerFactory = Callable[[WorkerEnv], inngest.Function[Any]]
 
-WORKERS: tuple[WorkerFactory, ...] = (send_post_notifications_worker,)
+WORKERS: tuple[WorkerFactory, ...] = (send_post_notifications_worker, generate_report_worker)
 
 
 def build_functions(env: WorkerEnv) -> list[inngest.Function[Any]]:

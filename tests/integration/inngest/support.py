@@ -32,6 +32,7 @@ CLOUD = {
     "INNGEST_SIGNING_KEY": SIGNING_KEY,
 }
 SEND_FN = f"{APP_ID}-send-post-notifications"
+REPORT_FN = f"{APP_ID}-generate-report"
 
 
 @attrs.define
@@ -115,11 +116,13 @@ def call(
     )
 
 
-def run_to_completion(app: App, event: inngest.Event, *, key: str = SIGNING_KEY) -> Any:
+def run_to_completion(
+    app: App, event: inngest.Event, *, key: str = SIGNING_KEY, fn_id: str = SEND_FN
+) -> Any:
     """Play Inngest's part: call the function, store each step's result, call again."""
     steps: dict[str, object] = {}
     for _ in range(50):
-        response = call(app, invocation(event, steps=steps), key=key)
+        response = call(app, invocation(event, steps=steps), key=key, fn_id=fn_id)
         if response.status_code != 206:
             return response
         for op in response.json():

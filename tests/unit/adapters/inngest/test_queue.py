@@ -11,9 +11,10 @@ from oolvay.adapters.inngest.events import (
     event_to_json,
 )
 from oolvay.adapters.inngest.queue import InngestJobQueue
-from oolvay.application.jobs import SendPostNotifications
+from oolvay.application.jobs import GenerateReport, SendPostNotifications
 from oolvay.application.ports import DispatchStatus
-from oolvay.domain.ids import PostId
+from oolvay.domain.ids import PostId, UserId
+from oolvay.domain.reports import ReportId
 from tests.fakes import FakeClock, FakeErrorReporter, FakeUnitOfWork, RecordingEventSender
 
 POST_ID = PostId(uuid.UUID("2b0f7e0e-8d7e-4a39-9f37-1d1c7c3f0b11"))
@@ -142,3 +143,35 @@ def test_a_stored_event_round_trips() -> None:
 def test_a_malformed_payload_is_refused(data: dict[str, object]) -> None:
     with pytest.raises(InvalidEventPayload):
         PostPublished.type.read(data)
+
+
+def test_a_report_job_becomes_a_report_generated_event() -> None:
+    report_id, editor = uuid.uuid4(), uuid.uuid4()
+    sender = RecordingEventSender()
+
+    a_queue(sender).enqueue(GenerateReport(ReportId(report_id), UserId(editor)))
+
+    [event] = sender.events
+    assert event.name == "report.generated"
+    assert event.data == {"report_id": str(report_id), "requested_by": str(editor)}
+    assert event.id == f"report.generated:{report_id}"
+
+
+def test_a_failed_report_dispatch_is_reported_under_its_own_name() -> None:
+    report_id, editor = uuid.uuid4(), uuid.uuid4()
+    reporter, uow = FakeErrorReporter(), FakeUnitOfWork()
+    queue = a_queue(RecordingEventSender(fail_with=refused), reporter, uow)
+
+    with capture_logs() as logs:
+        dispatch = queue.enqueue(GenerateReport(ReportId(report_id), UserId(editor)))
+
+    assert dispatch.status is DispatchStatus.DISPATCH_FAILED
+    assert [e["event"] for e in logs if e["log_level"] == "error"] == [
+        "Failed to enqueue Inngest job"
+    ]
+    [report] = reporter.reports
+    assert report.fingerprint == ("inngest", "dispatchReportGeneration")
+    assert report.tags["reportId"] == str(report_id)
+    assert report.tags["requestedBy"] == str(editor)
+    [failure] = uow.store.failed_dispatches.values()
+    assert failure.job_name == "generate-report"

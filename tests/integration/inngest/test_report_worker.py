@@ -1,0 +1,80 @@
+"""The second job, added by the recipe: ``report.generated`` runs ``generate-report``."""
+
+import csv
+import io
+import uuid
+
+from dependency_injector import providers
+
+from oolvay.adapters.inngest.events import ReportGenerated
+from oolvay.application.send_post_notifications import new_claimant
+from oolvay.domain.reports import ReportStatus
+from tests.builders import T0, a_post, a_subscriber
+from tests.integration.inngest.support import (
+    CLOUD,
+    REPORT_FN,
+    SEND_FN,
+    App,
+    an_app,
+    call,
+    invocation,
+    run_to_completion,
+)
+from tests.integration.inngest.test_route import in_band_sync
+
+
+def a_sent_post_and_editor(app: App) -> tuple[object, object]:
+    post = a_post()
+    post.publish(T0)
+    editor = a_subscriber(99, email="editor@example.com", wants_post_emails=False)
+    with app.uow:
+        app.uow.posts.add(post)
+        app.uow.users.add(editor)
+        for n in range(3):
+            app.uow.users.add(a_subscriber(n))
+        app.uow.commit()
+    app.container.send_post_notifications().run(post.id, claimant=new_claimant("test"))
+    app.mailer.sent.clear()
+    return post.id, editor.id
+
+
+def test_requesting_a_report_sends_the_event_and_the_worker_builds_it() -> None:
+    app = an_app(CLOUD)
+    sent_events: list[object] = []
+    app.container.inngest_event_sender.override(
+        providers.Object(lambda events: sent_events.extend(events) or [e.id for e in events])
+    )
+    post_id, editor_id = a_sent_post_and_editor(app)
+
+    report, dispatch = app.container.request_report()(post_id, requested_by=editor_id)  # type: ignore[arg-type]
+    [event] = sent_events
+    response = run_to_completion(app, event, fn_id=REPORT_FN)  # type: ignore[arg-type]
+
+    assert dispatch.status == "dispatched"
+    assert report.status is ReportStatus.REQUESTED
+    assert response.status_code == 200, response.text
+    assert response.json()["rows"] == 3
+    stored = app.uow.store.reports[report.id]
+    assert stored.status is ReportStatus.READY
+    rows = list(csv.DictReader(io.StringIO(app.uow.store.report_contents[report.id])))
+    assert sorted(r["recipient"] for r in rows) == [f"reader{n}@example.com" for n in range(3)]
+    assert app.mailer.recipients == ["editor@example.com"]
+
+
+def test_generate_report_overrides_the_global_retry_count() -> None:
+    app = an_app({**CLOUD, "OOLVAY_BACKGROUND_JOBS__INNGEST__RETRIES": "7"})
+
+    functions = {f["id"]: f for f in in_band_sync(app).json()["functions"]}
+
+    assert functions[SEND_FN]["steps"]["step"]["retries"] == {"attempts": 7}
+    assert functions[REPORT_FN]["steps"]["step"]["retries"] == {"attempts": 1}
+
+
+def test_an_unknown_report_is_not_retried() -> None:
+    app = an_app(CLOUD)
+    event = ReportGenerated.create(report_id=uuid.uuid4(), requested_by=uuid.uuid4())
+
+    response = call(app, invocation(event), fn_id=REPORT_FN)
+
+    assert response.headers["x-inngest-no-retry"] == "true"
+    assert "does not exist" in response.json()["message"]

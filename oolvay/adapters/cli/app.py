@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from oolvay.adapters.cli import serve
+from oolvay.adapters.cli import db, serve
 from oolvay.adapters.cli.context import ExitCode
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ def root() -> None:
 
 
 app.command("serve")(serve.serve)
+app.add_typer(db.app, name="db")
 
 
 def main() -> None:

@@ -32,3 +32,10 @@ def container() -> Container:
         return bootstrap()
     except ConfigError as error:
         fail(str(error), ExitCode.USAGE)
+
+
+def require_database(app: Container) -> None:
+    """Exit 1 unless DATABASE_URL parses, answers and has every migration applied."""
+    problem = app.database_problem()
+    if problem is not None:
+        fail(problem)

@@ -39,11 +39,6 @@ from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import AudienceRule, User
 
-CLAIM_ROWS_PER_STATEMENT = 1_000
-"""Keeps a claim under SQLite's 32,766 bound parameters (7 per row): one statement for any
-batch up to this size, a fixed few for the largest configurable batches."""
-
-
 def _execute_dml(session: Session, statement: sa.Executable) -> CursorResult[Any]:
     result = session.execute(statement)
     assert isinstance(result, CursorResult)
@@ -135,15 +130,13 @@ def audience_query(
         deliveries.c.user_id == users.c.id,
         deliveries.c.state == DeliveryState.SENT.value,
     )
-    query = (
-        sa.select(users)
-        .where(*_requirements(rule), ~already_sent)
-        .order_by(users.c.id)
-        .limit(limit)
-    )
+    query = sa.select(users).where(*_requirements(rule)).order_by(users.c.id).limit(limit)
     if after is not None:
         query = query.where(users.c.id > after)
-    return query
+        # Implied by the correlation, but stated so that PostgreSQL's anti-join starts
+        # its scan of the post's deliveries at the cursor, not at the first one.
+        already_sent = already_sent.where(deliveries.c.user_id > after)
+    return query.where(~already_sent)
 
 
 def _requirements(rule: AudienceRule) -> Iterator[sa.ColumnElement[bool]]:
@@ -166,36 +159,10 @@ class SqlAlchemyDeliveryRepository:
         now: datetime,
         stale_before: datetime,
     ) -> set[UserId]:
-        unique_ids = list(dict.fromkeys(user_ids))
-        claimed: set[UserId] = set()
-        for start in range(0, len(unique_ids), CLAIM_ROWS_PER_STATEMENT):
-            chunk = unique_ids[start : start + CLAIM_ROWS_PER_STATEMENT]
-            statement = self._claim_statement(post_id, chunk, claimant, now, stale_before)
-            claimed.update(UserId(user_id) for user_id in self._session.scalars(statement))
-        return claimed
-
-    def _claim_statement(
-        self,
-        post_id: PostId,
-        user_ids: Sequence[UserId],
-        claimant: str,
-        now: datetime,
-        stale_before: datetime,
-    ) -> sa.Executable:
+        if not user_ids:
+            return set()
         pending = DeliveryState.PENDING.value
-        rows = [
-            {
-                "post_id": post_id,
-                "user_id": user_id,
-                "state": pending,
-                "claimant": claimant,
-                "claimed_at": now,
-                "updated_at": now,
-                "attempts": 1,
-            }
-            for user_id in user_ids
-        ]
-        statement = self._insert_into(deliveries).values(rows)
+        statement = self._insert_into(deliveries)
         # Claimable: FAILED, or PENDING for this run (a retry) or for a run that died.
         claimable = sa.or_(
             deliveries.c.state == DeliveryState.FAILED.value,
@@ -207,18 +174,35 @@ class SqlAlchemyDeliveryRepository:
                 ),
             ),
         )
-        return statement.on_conflict_do_update(
+        upsert = statement.on_conflict_do_update(
             index_elements=[deliveries.c.post_id, deliveries.c.user_id],
             set_={
                 "state": pending,
                 "claimant": statement.excluded.claimant,
                 "claimed_at": statement.excluded.claimed_at,
                 "updated_at": statement.excluded.updated_at,
-                "error": None,
+                "error": sa.null(),
                 "attempts": deliveries.c.attempts + 1,
             },
             where=claimable,
         ).returning(deliveries.c.user_id)
+        rows = [
+            {
+                "post_id": post_id,
+                "user_id": user_id,
+                "state": pending,
+                "claimant": claimant,
+                "claimed_at": now,
+                "updated_at": now,
+                "attempts": 1,
+            }
+            # A repeated id would make PostgreSQL refuse to update one row twice.
+            for user_id in dict.fromkeys(user_ids)
+        ]
+        # executemany with RETURNING: SQLAlchemy sends one multi-row INSERT per 1,000 rows
+        # ("insertmanyvalues"), compiled once. It falls back to one INSERT per row if a
+        # SET value is a bound parameter that could differ per row: hence sa.null() for error.
+        return {UserId(user_id) for user_id in self._session.scalars(upsert, rows)}
 
     def _insert_into(self, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
         if self._session.get_bind().dialect.name == "postgresql":

@@ -39,6 +39,7 @@ from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import AudienceRule, User
 
+
 def _execute_dml(session: Session, statement: sa.Executable) -> CursorResult[Any]:
     result = session.execute(statement)
     assert isinstance(result, CursorResult)

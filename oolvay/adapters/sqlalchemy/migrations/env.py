@@ -4,13 +4,22 @@ DATABASE_URL when the ``alembic`` command is used directly (e.g. to write a revi
 from __future__ import annotations
 
 import os
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from oolvay.adapters.sqlalchemy.engine import create_database_engine
-from oolvay.adapters.sqlalchemy.tables import metadata
+from oolvay.adapters.sqlalchemy.tables import UtcDateTime, metadata
 from oolvay.settings import load_settings
+
+
+def render_item(kind: str, item: Any, _context: AutogenContext) -> str | Literal[False]:
+    # A revision must not import application code: write the column type it stores.
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run(connection: Connection) -> None:
@@ -19,6 +28,7 @@ def run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

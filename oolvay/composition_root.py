@@ -18,6 +18,7 @@ from oolvay.adapters.inline.queue import InlineJobQueue
 from oolvay.adapters.inngest.queue import InngestJobQueue
 from oolvay.adapters.observability.logging import configure_logging
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
+from oolvay.adapters.sqlalchemy.bulk import insert_users
 from oolvay.adapters.sqlalchemy.engine import create_database_engine, create_session_factory
 from oolvay.adapters.sqlalchemy.schema import database_problem, upgrade_problem
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
@@ -59,6 +60,7 @@ class Container(containers.DeclarativeContainer):
     )
     database_problem = providers.Callable(database_problem, engine=db_engine.provider)
     upgrade_database = providers.Callable(upgrade_problem, engine=db_engine.provider)
+    bulk_insert_users = providers.Callable(insert_users, engine=db_engine)
 
     # --- Email ----------------------------------------------------------------------
     mailer: providers.Provider[Mailer] = providers.Dependency()

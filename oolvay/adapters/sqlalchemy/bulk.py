@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from oolvay.adapters.sqlalchemy.mapping import user_values
 from oolvay.adapters.sqlalchemy.tables import users
@@ -33,17 +33,25 @@ def bulk_insert_users(connection: Connection, new_users: Iterable[User]) -> int:
     return inserted
 
 
+def insert_users(engine: Engine, new_users: Iterable[User]) -> int:
+    """``bulk_insert_users`` in a transaction of its own: all of them, or none."""
+    with engine.begin() as connection:
+        return bulk_insert_users(connection, new_users)
+
+
 def _copy_users(connection: Connection, new_users: Iterable[User]) -> int:
     raw: Any = connection.connection.driver_connection
+    driver_error = connection.dialect.loaded_dbapi.Error
     inserted = 0
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY users ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
-    ):
-        for user in new_users:
-            values = user_values(user)
-            copy.write_row([values[name] for name in _COLUMNS])
-            inserted += 1
+    try:
+        with raw.cursor() as cursor, cursor.copy(_COPY_USERS) as copy:
+            for user in new_users:
+                values = user_values(user)
+                copy.write_row([values[name] for name in _COLUMNS])
+                inserted += 1
+    except driver_error as error:
+        # The same exceptions as any other statement (IntegrityError for a duplicate).
+        raise sa.exc.DBAPIError.instance(_COPY_USERS, None, error, driver_error) from error
     return inserted
 
 

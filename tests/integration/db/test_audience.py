@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from oolvay.adapters.sqlalchemy.bulk import bulk_insert_users
+from oolvay.adapters.sqlalchemy.bulk import bulk_insert_users, insert_users
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.domain.deliveries import DeliveryOutcome
 from oolvay.domain.ids import PostId, UserId
@@ -129,10 +130,21 @@ def test_one_page_is_one_statement_whatever_the_audience_size(
 def test_bulk_inserted_users_are_ordinary_users(uow: SqlAlchemyUnitOfWork, engine: Engine) -> None:
     readers = [a_subscriber(n) for n in range(12)]
 
-    with engine.begin() as connection:
-        inserted = bulk_insert_users(connection, iter(readers))
+    inserted = insert_users(engine, iter(readers))
 
     assert inserted == 12
     with uow:
         assert uow.users.get(readers[7].id) == readers[7]
     assert everyone(uow, a_post().id) == readers
+
+
+def test_a_bulk_insert_with_a_duplicate_email_inserts_nobody(
+    uow: SqlAlchemyUnitOfWork, engine: Engine
+) -> None:
+    readers = [a_subscriber(1), a_subscriber(2), a_subscriber(3, email="reader1@example.com")]
+
+    with pytest.raises(sa.exc.IntegrityError):
+        insert_users(engine, readers)
+
+    with uow:
+        assert uow.users.get(readers[0].id) is None

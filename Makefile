@@ -6,6 +6,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 .PHONY: run test lint typecheck format sync clean
 
 run: sync
+	$(UV) run --locked oolvay db upgrade
 	$(UV) run --locked oolvay serve
 
 test: sync

@@ -25,6 +25,10 @@ from oolvay.adapters.inngest.route import InngestRoute
 from oolvay.adapters.inngest.sending import DeadlineEventSender
 from oolvay.adapters.observability.logging import configure_logging
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
+from oolvay.adapters.sqlalchemy.bulk import insert_users
+from oolvay.adapters.sqlalchemy.engine import create_database_engine, create_session_factory
+from oolvay.adapters.sqlalchemy.schema import database_problem, upgrade_problem
+from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.adapters.system.clock import SystemClock
 from oolvay.application.deliveries import CountAudience, GetDeliveryStatus, ResendFailed
 from oolvay.application.editors import (
@@ -60,7 +64,15 @@ class Container(containers.DeclarativeContainer):
     error_reporter = providers.Singleton(SentryErrorReporter)
 
     # --- Persistence ----------------------------------------------------------------
-    uow: providers.Provider[UnitOfWork] = providers.Dependency()
+    db_engine = providers.Singleton(create_database_engine, deployment.provided.database_url)
+    db_session_factory = providers.Singleton(create_session_factory, db_engine)
+    # A Factory: every use case gets its own unit of work, never one shared by requests.
+    uow: providers.Provider[UnitOfWork] = providers.Factory(
+        SqlAlchemyUnitOfWork, db_session_factory
+    )
+    database_problem = providers.Callable(database_problem, engine=db_engine.provider)
+    upgrade_database = providers.Callable(upgrade_problem, engine=db_engine.provider)
+    bulk_insert_users = providers.Callable(insert_users, engine=db_engine)
 
     # --- Email ----------------------------------------------------------------------
     mailer: providers.Provider[Mailer] = providers.Dependency()

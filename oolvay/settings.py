@@ -28,6 +28,8 @@ NESTED = "__"
 DEPLOYMENT_PREFIXED = frozenset(
     {"OOLVAY_ENV", "OOLVAY_CONFIG", "OOLVAY_BASE_URL", "OOLVAY_SECRET_KEY"}
 )
+TEST_SUITE_VARIABLES = frozenset({"OOLVAY_TEST_POSTGRES_URL", "OOLVAY_REQUIRE_POSTGRES"})
+"""Read by the test suite (and exported by CI), not settings, though they share the prefix."""
 
 
 class ConfigError(Exception):
@@ -159,7 +161,7 @@ def _apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> dic
     """Overlay ``OOLVAY_SECTION__KEY`` variables onto ``raw``; return key path -> variable."""
     applied: dict[str, str] = {}
     for name, value in sorted(environ.items()):
-        if not name.startswith(ENV_PREFIX) or name in DEPLOYMENT_PREFIXED:
+        if not name.startswith(ENV_PREFIX) or name in DEPLOYMENT_PREFIXED | TEST_SUITE_VARIABLES:
             continue
         keys = name[len(ENV_PREFIX) :].lower().split(NESTED)
         node = raw

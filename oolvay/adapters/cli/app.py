@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from oolvay.adapters.cli import dispatches, editors, notifications, posts, serve
+from oolvay.adapters.cli import db, dispatches, editors, notifications, posts, serve
 from oolvay.adapters.cli.context import ExitCode
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ def root() -> None:
 
 
 app.command("serve")(serve.serve)
+app.add_typer(db.app, name="db")
 app.add_typer(editors.app, name="editors")
 app.add_typer(posts.app, name="posts")
 app.add_typer(notifications.app, name="notifications")

@@ -38,3 +38,10 @@ def container_for(ctx: typer.Context) -> Container:
     """The container a caller handed in (``ctx.obj``, as tests do), else the application's."""
     given: Container | None = ctx.obj
     return given if given is not None else container()
+
+
+def require_database(app: Container) -> None:
+    """Exit 1 unless DATABASE_URL parses, answers and has every migration applied."""
+    problem = app.database_problem()
+    if problem is not None:
+        fail(problem)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from oolvay.adapters.cli.context import container
+from oolvay.adapters.cli.context import container, require_database
 from oolvay.adapters.http.app import create_app
 
 
@@ -16,5 +16,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
 ) -> None:
     """Run the HTTP service (editors' API, subscribers' pages, /api/inngest)."""
-    app = create_app(container())
+    services = container()
+    require_database(services)
+    app = create_app(services)
     uvicorn.run(app, host=host, port=port, log_config=None)

@@ -84,3 +84,14 @@ def test_a_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
 def test_an_unknown_environment_name_is_an_error() -> None:
     with pytest.raises(ConfigError, match="OOLVAY_ENV"):
         load_settings({"OOLVAY_ENV": "staging"}, REPO_CONFIG)
+
+
+def test_the_test_suites_own_variables_are_not_settings() -> None:
+    settings = load_settings(
+        {
+            "OOLVAY_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+            "OOLVAY_REQUIRE_POSTGRES": "1",
+        }
+    )
+
+    assert settings.site.notifications.batch_size == 100

@@ -1,0 +1,162 @@
+"""The schema as SQLAlchemy Core tables. Alembic migrations create it; this mirrors them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+from oolvay.domain.deliveries import DeliveryState
+from oolvay.domain.posts import NotificationType, PostStatus
+from oolvay.domain.reports import ReportStatus
+
+# Named constraints, so that migrations can refer to them on both databases.
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out.
+
+    SQLite has no time zones: values are stored as naive UTC, so that text comparison is
+    time comparison. PostgreSQL stores ``timestamptz``."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: the database stores aware UTC times")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
+
+
+def _one_of(column: str, values: type[Any]) -> sa.CheckConstraint:
+    allowed = ", ".join(f"'{member.value}'" for member in values)
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_known")
+
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("active", sa.Boolean(), nullable=False),
+    sa.Column("email_verified", sa.Boolean(), nullable=False),
+    sa.Column("bounced", sa.Boolean(), nullable=False),
+    sa.Column("wants_post_emails", sa.Boolean(), nullable=False),
+    sa.Column("is_editor", sa.Boolean(), nullable=False),
+    # The audience page filters on these flags and walks ids in order: one index range scan.
+    sa.Index(None, "active", "email_verified", "bounced", "wants_post_emails", "id"),
+)
+
+posts = sa.Table(
+    "posts",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("author_id", sa.Uuid(), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("notification_type", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("published_at", UtcDateTime(), nullable=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+    _one_of("notification_type", NotificationType),
+    _one_of("status", PostStatus),
+    sa.Index(None, "created_at", "id"),
+    sa.Index(None, "status", "created_at", "id"),
+    sa.Index(None, "author_id"),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    # The primary key is the unique (post, user) constraint: one record per recipient.
+    sa.Column(
+        "post_id", sa.Uuid(), sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("error", sa.Text(), nullable=True),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("claimant", sa.String(200), nullable=True),
+    sa.Column("claimed_at", UtcDateTime(), nullable=True),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    _one_of("state", DeliveryState),
+    sa.Index(None, "post_id", "state", "updated_at"),
+    sa.Index(None, "user_id"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    sa.Index(None, "user_id"),
+)
+
+failed_dispatches = sa.Table(
+    "failed_dispatches",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("queue", sa.String(50), nullable=False),
+    sa.Column("job_name", sa.String(100), nullable=False),
+    sa.Column("payload", sa.JSON(), nullable=False),
+    sa.Column("error", sa.Text(), nullable=False),
+    sa.Column("failed_at", UtcDateTime(), nullable=False),
+    sa.Column("context", sa.JSON(), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("resolved_at", UtcDateTime(), nullable=True),
+    sa.Index(None, "resolved_at", "failed_at"),
+)
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("post_id", sa.Uuid(), sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("requested_by", sa.Uuid(), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("requested_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("completed_at", UtcDateTime(), nullable=True),
+    sa.Column("row_count", sa.Integer(), nullable=True),
+    sa.Column("error", sa.Text(), nullable=True),
+    sa.Column("notified_at", UtcDateTime(), nullable=True),
+    _one_of("status", ReportStatus),
+    sa.Index(None, "post_id"),
+)
+
+# The CSV apart from the report row, so that reading a report's status never loads it.
+report_contents = sa.Table(
+    "report_contents",
+    metadata,
+    sa.Column(
+        "report_id", sa.Uuid(), sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("content", sa.Text(), nullable=False),
+)

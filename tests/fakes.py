@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -130,6 +130,16 @@ class FakeUserRepository:
 
     def add(self, user: User) -> None:
         self._store.users[user.id] = copy.deepcopy(user)
+
+    def add_many(self, users: Iterable[User]) -> int:
+        taken = {u.email.lower() for u in self._store.users.values()}
+        inserted = 0
+        for user in users:
+            if user.email.lower() not in taken:
+                taken.add(user.email.lower())
+                self.add(user)
+                inserted += 1
+        return inserted
 
     def get(self, user_id: UserId) -> User | None:
         user = self._store.users.get(user_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
@@ -104,6 +104,10 @@ class PostRepository(Protocol):
 
 class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
+
+    def add_many(self, users: Iterable[User]) -> int:
+        """Insert the users whose email is not taken yet; return how many were inserted."""
+        ...
 
     def get(self, user_id: UserId) -> User | None: ...
 

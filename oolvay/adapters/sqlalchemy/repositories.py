@@ -3,10 +3,11 @@ and never commit: the unit of work owns the transaction."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,6 +44,21 @@ from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.reports import Report, ReportId
 from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import AudienceRule, User
+
+T = TypeVar("T")
+
+
+def _insert_into(session: Session, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with the dialect's ON CONFLICT clauses."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _execute_dml(session: Session, statement: sa.Executable) -> CursorResult[Any]:
@@ -103,6 +119,18 @@ class SqlAlchemyUserRepository:
 
     def add(self, user: User) -> None:
         self._session.execute(sa.insert(users).values(user_values(user)))
+
+    def add_many(self, new_users: Iterable[User]) -> int:
+        statement = (
+            _insert_into(self._session, users)
+            .on_conflict_do_nothing(index_elements=[users.c.email])
+            .returning(users.c.id)
+        )
+        inserted = 0
+        for chunk in _chunks(new_users, 1000):
+            rows = [user_values(user) for user in chunk]
+            inserted += len(self._session.scalars(statement, rows).all())
+        return inserted
 
     def get(self, user_id: UserId) -> User | None:
         return self._one(users.c.id == user_id)
@@ -173,7 +201,7 @@ class SqlAlchemyDeliveryRepository:
         if not user_ids:
             return set()
         pending = DeliveryState.PENDING.value
-        statement = self._insert_into(deliveries)
+        statement = _insert_into(self._session, deliveries)
         # Claimable: FAILED, or PENDING for this run (a retry) or for a run that died.
         claimable = sa.or_(
             deliveries.c.state == DeliveryState.FAILED.value,
@@ -214,11 +242,6 @@ class SqlAlchemyDeliveryRepository:
         # ("insertmanyvalues"), compiled once. It falls back to one INSERT per row if a
         # SET value is a bound parameter that could differ per row: hence sa.null() for error.
         return {UserId(user_id) for user_id in self._session.scalars(upsert, rows)}
-
-    def _insert_into(self, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-        if self._session.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
 
     def record(
         self, post_id: PostId, outcomes: Sequence[DeliveryOutcome], *, claimant: str, now: datetime

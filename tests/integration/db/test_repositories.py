@@ -274,3 +274,21 @@ def test_users_registered_through_the_domain_are_stored_normalised(
 
     with uow:
         assert uow.users.get_by_email("Someone@example.com") == user
+
+
+def test_add_many_skips_taken_emails(uow: SqlAlchemyUnitOfWork) -> None:
+    from oolvay.domain.users import User
+
+    taken = a_subscriber(1)
+    given(uow, taken)
+    newcomers = [User.register(email=f"new{n}@example.com", now=T0) for n in range(2500)]
+    duplicate = User.register(email=taken.email, now=T0)
+
+    with uow:
+        inserted = uow.users.add_many([*newcomers, duplicate])
+        uow.commit()
+
+    with uow:
+        assert uow.users.get(duplicate.id) is None
+        assert uow.users.get_by_email("new2499@example.com") is not None
+    assert inserted == 2500

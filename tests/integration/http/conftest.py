@@ -6,11 +6,12 @@ import attrs
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from oolvay.adapters.http.app import create_app
 from oolvay.composition_root import Container, build_container
 from oolvay.settings import load_settings
-from tests.fakes import FakeMailer, FakeRenderer, FakeUnitOfWork
+from tests.fakes import FakeMailer, FakeRenderer
 
 
 @attrs.define
@@ -25,10 +26,12 @@ class Api:
 
 
 @pytest.fixture
-def api() -> Iterator[Api]:
+def api(engine: Engine) -> Iterator[Api]:
+    """The real app from the composition root, on a real database (SQLite and PostgreSQL);
+    only the mailer is a fake, so that tests can read what was sent."""
     container = build_container(load_settings({}))
     mailer = FakeMailer()
-    container.uow.override(providers.Object(FakeUnitOfWork()))
+    container.db_engine.override(providers.Object(engine))
     container.mailer.override(providers.Object(mailer))
     container.notification_renderer.override(providers.Object(FakeRenderer()))
     _, issued = container.create_editor()("editor@example.com", token_name="tests")

@@ -91,7 +91,8 @@ def check_email_settings(settings: Settings) -> None:
             f"(it signs unsubscribe links); make one with: {MAKE_A_KEY}"
         )
     domain = email.from_address.rpartition("@")[2]
-    if deployment.is_production and domain.endswith(PLACEHOLDER_DOMAINS):
+    placeholder = any(domain == p or domain.endswith(f".{p}") for p in PLACEHOLDER_DOMAINS)
+    if deployment.is_production and placeholder:
         problems.append(
             f"email.from_address: {email.from_address} is a placeholder; set an address of "
             "your own domain in config/site.toml or OOLVAY_EMAIL__FROM_ADDRESS"

@@ -71,6 +71,12 @@ def test_production_refuses_a_placeholder_sender() -> None:
     assert "email.from_address: news@oolvay.localhost is a placeholder" in message
 
 
+def test_a_domain_that_only_ends_like_a_placeholder_is_fine() -> None:
+    environ = {**PRODUCTION, "OOLVAY_EMAIL__FROM_ADDRESS": "news@myexample.com"}
+
+    assert build_container(load_settings(environ, REPO_CONFIG)).mail_backend() == "smtp"
+
+
 def test_every_problem_is_listed_at_once() -> None:
     message = start({"OOLVAY_ENV": "production"})
 

@@ -40,16 +40,17 @@ class HmacUserTokens:
         return f"{_encode(user_id.bytes)}.{_encode(self._mac(user_id.bytes))}"
 
     def verify(self, token: str) -> UserId | None:
-        if len(token) != _TOKEN_LENGTH or token.count(".") != 1 or not token.isascii():
+        if len(token) != _TOKEN_LENGTH or not token.isascii():
             return None
-        encoded_id, encoded_mac = token.split(".")
         try:
-            raw_id, mac = _decode(encoded_id), _decode(encoded_mac)
+            raw_id = _decode(token.partition(".")[0])
         except (binascii.Error, ValueError):
             return None
-        if len(raw_id) != 16 or not hmac.compare_digest(mac, self._mac(raw_id)):
+        if len(raw_id) != 16:
             return None
-        return UserId(uuid.UUID(bytes=raw_id))
+        user_id = UserId(uuid.UUID(bytes=raw_id))
+        # Compared with the one canonical token, so no other spelling of it is accepted.
+        return user_id if hmac.compare_digest(token, self.issue(user_id)) else None
 
     def _mac(self, raw_id: bytes) -> bytes:
         return hmac.digest(self._key, raw_id, hashlib.sha256)[:_MAC_BYTES]

@@ -74,3 +74,12 @@ def test_every_user_round_trips(value: uuid.UUID) -> None:
 def test_an_empty_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="empty"):
         HmacUserTokens("", purpose="unsubscribe")
+
+
+def test_only_the_exact_token_verifies_not_another_spelling_of_it() -> None:
+    token = TOKENS.issue(USER)
+    last = token[-1]
+    # The last base64 character carries unused bits: a sloppy decoder would accept these.
+    variants = [token[:-1] + c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef" if c != last]
+
+    assert all(TOKENS.verify(v) is None for v in variants)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import inngest
 from dependency_injector import containers, providers
@@ -89,6 +90,19 @@ def check_email_settings(settings: Settings) -> None:
         problems.append(
             "environment variable OOLVAY_SECRET_KEY: not set; production needs its own key "
             f"(it signs unsubscribe links); make one with: {MAKE_A_KEY}"
+        )
+    base_url = urlsplit(deployment.oolvay_base_url)
+    if base_url.scheme not in ("http", "https") or not base_url.netloc:
+        problems.append("environment variable OOLVAY_BASE_URL: not an http:// or https:// address")
+    elif not deployment.oolvay_base_url.isascii():
+        problems.append(
+            "environment variable OOLVAY_BASE_URL: must be ASCII (write an international "
+            "domain in its xn-- form), since it goes into email headers"
+        )
+    elif deployment.is_production and base_url.scheme != "https":
+        problems.append(
+            "environment variable OOLVAY_BASE_URL: production links must use https:// "
+            "(one-click unsubscribe, RFC 8058, requires it)"
         )
     domain = email.from_address.rpartition("@")[2]
     placeholder = any(domain == p or domain.endswith(f".{p}") for p in PLACEHOLDER_DOMAINS)

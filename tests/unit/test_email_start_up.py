@@ -17,6 +17,7 @@ PRODUCTION = {
     "SMTP_URL": "smtps://apikey:topsecret@smtp.example.com",
     "OOLVAY_SECRET_KEY": KEY,
     "OOLVAY_EMAIL__FROM_ADDRESS": "news@oolvay.io",
+    "OOLVAY_BASE_URL": "https://oolvay.io",
 }
 
 
@@ -77,9 +78,25 @@ def test_a_domain_that_only_ends_like_a_placeholder_is_fine() -> None:
     assert build_container(load_settings(environ, REPO_CONFIG)).mail_backend() == "smtp"
 
 
+@pytest.mark.parametrize(
+    ("base_url", "complaint"),
+    [
+        ("oolvay.io", "not an http:// or https:// address"),
+        ("ftp://oolvay.io", "not an http:// or https:// address"),
+        ("https://bücher.example", "must be ASCII"),
+        ("http://oolvay.io", "production links must use https://"),
+    ],
+)
+def test_a_base_url_unfit_for_email_links_refuses_to_start(base_url: str, complaint: str) -> None:
+    message = start({**PRODUCTION, "OOLVAY_BASE_URL": base_url})
+
+    assert f"OOLVAY_BASE_URL: {complaint}" in message
+
+
 def test_every_problem_is_listed_at_once() -> None:
     message = start({"OOLVAY_ENV": "production"})
 
     assert "SMTP_URL" in message
     assert "OOLVAY_SECRET_KEY" in message
+    assert "OOLVAY_BASE_URL" in message
     assert "email.from_address" in message

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import email.policy
 from datetime import datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage as MimeMessage
+from email.policy import Policy
 from email.utils import format_datetime, make_msgid
 
 import attrs
@@ -25,13 +27,33 @@ class Sender:
         return self.address.rpartition("@")[2]
 
 
+class _LiteralHeader(UnstructuredHeader, BaseHeader):
+    """A header of URIs that mail clients must read as written (RFC 2369, RFC 8058).
+
+    The default policy turns a word longer than a line, such as a long unsubscribe URL,
+    into RFC 2047 encoded words, which no client reads as a URI; this header stays on one
+    line instead (well within the 998-character limit)."""
+
+    max_count = 1
+
+    def fold(self, *, policy: Policy) -> str:
+        if not self.isascii():
+            return super().fold(policy=policy)
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("list-unsubscribe", _LiteralHeader)
+_POLICY = email.policy.default.clone(header_factory=_HEADERS)
+
+
 def build_mime(message: EmailMessage, *, sender: Sender, now: datetime) -> MimeMessage:
     """A multipart/alternative message (text, then HTML) with the headers of bulk mail.
 
     Raises ValueError (or a subclass) for a message that cannot be expressed, such as a
     header value with a line break: that message is refused, the batch goes on.
     """
-    mime = MimeMessage()
+    mime = MimeMessage(policy=_POLICY)
     mime["From"] = Address(display_name=sender.name, addr_spec=sender.address)
     mime["To"] = message.to
     if sender.reply_to:

@@ -40,6 +40,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: MimeMessage
+    raw: bytes
     peer: tuple[str, int]
     """The client's address: one value per connection."""
 
@@ -65,7 +66,13 @@ class Sink:
         assert isinstance(message, MimeMessage)
         with self._lock:
             self.received.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), message, session.peer)
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    message,
+                    envelope.original_content,
+                    session.peer,
+                )
             )
         return "250 2.0.0 OK"
 

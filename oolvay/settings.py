@@ -98,7 +98,7 @@ class NotificationsConfig(_Section):
 class EmailConfig(_Section):
     from_address: EmailAddress = "notifications@oolvay.localhost"
     """The sender of notifications (From and the SMTP envelope sender)."""
-    from_name: Annotated[str, Field(max_length=100)] = "Oolvay"
+    from_name: Annotated[str, Field(max_length=100, pattern=r"^[^\r\n]*$")] = "Oolvay"
     reply_to: EmailAddress | None = None
     mailbox_dir: Annotated[str, Field(min_length=1)] = "var/mailbox"
     """Where the local mailbox writes .eml files when SMTP_URL is unset."""

@@ -100,3 +100,21 @@ def test_every_problem_is_listed_at_once() -> None:
     assert "OOLVAY_SECRET_KEY" in message
     assert "OOLVAY_BASE_URL" in message
     assert "email.from_address" in message
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "key"),
+    [
+        ("OOLVAY_EMAIL__FROM_ADDRESS", "not an address", "email.from_address"),
+        ("OOLVAY_EMAIL__REPLY_TO", "nobody@", "email.reply_to"),
+        ("OOLVAY_EMAIL__FROM_NAME", "Oolvay\nBcc: x@example.com", "email.from_name"),
+        ("OOLVAY_EMAIL__SMTP_TIMEOUT_SECONDS", "0", "email.smtp_timeout_seconds"),
+    ],
+)
+def test_a_bad_email_setting_names_the_variable_and_the_key(
+    variable: str, value: str, key: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({variable: value}, REPO_CONFIG)
+
+    assert f"environment variable {variable}: {key}" in str(caught.value)

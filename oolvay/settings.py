@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import attrs
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from oolvay.domain.errors import InvalidEmailAddress
+from oolvay.domain.users import parse_email_address
 
 DEFAULT_CONFIG_PATH = Path("config/site.toml")
 ENV_PREFIX = "OOLVAY_"
@@ -56,8 +59,16 @@ def _env_value(raw: str) -> Any:
         return raw
 
 
+def _email_address(value: str) -> str:
+    try:
+        return parse_email_address(value)
+    except InvalidEmailAddress as error:
+        raise ValueError(error.reason) from None
+
+
 Bool = Annotated[bool, BeforeValidator(_strict_bool)]
 Int = Annotated[int, BeforeValidator(_strict_int)]
+EmailAddress = Annotated[str, AfterValidator(_email_address)]
 
 
 class _Section(BaseModel):
@@ -86,9 +97,21 @@ class NotificationsConfig(_Section):
     """How long a crashed run's claim on recipients holds before another run may send."""
 
 
+class EmailConfig(_Section):
+    from_address: EmailAddress = "notifications@oolvay.localhost"
+    """The sender of notifications (From and the SMTP envelope sender)."""
+    from_name: Annotated[str, Field(max_length=100, pattern=r"^[^\r\n]*$")] = "Oolvay"
+    reply_to: EmailAddress | None = None
+    mailbox_dir: Annotated[str, Field(min_length=1)] = "var/mailbox"
+    """Where the local mailbox writes .eml files when SMTP_URL is unset."""
+    smtp_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
+    """For connecting to the SMTP server and for each of its replies."""
+
+
 class SiteConfig(_Section):
     background_jobs: BackgroundJobsConfig = BackgroundJobsConfig()
     notifications: NotificationsConfig = NotificationsConfig()
+    email: EmailConfig = EmailConfig()
 
 
 class Deployment(_Section):

@@ -465,3 +465,17 @@ class RecordingEventSender:
             raise self.fail_with()
         self.events.extend(events)
         return [event.id for event in events]
+
+
+class FakeUnsubscribeTokens:
+    """Readable tokens (``unsubscribe:<user id>``); anything else does not verify."""
+
+    def issue(self, user_id: UserId) -> str:
+        return f"unsubscribe:{user_id}"
+
+    def verify(self, token: str) -> UserId | None:
+        prefix, _, raw = token.partition(":")
+        try:
+            return UserId(uuid.UUID(raw)) if prefix == "unsubscribe" else None
+        except ValueError:
+            return None

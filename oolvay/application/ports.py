@@ -279,6 +279,18 @@ class NotificationRenderer(Protocol):
         ...
 
 
+class UnsubscribeTokens(Protocol):
+    """Tokens in unsubscribe links: unguessable, bound to one user and to this purpose."""
+
+    def issue(self, user_id: UserId) -> str:
+        """A URL-safe token that names ``user_id``."""
+        ...
+
+    def verify(self, token: str) -> UserId | None:
+        """The user a genuine token names; None for anything else. Never raises."""
+        ...
+
+
 # --- Observability and time ------------------------------------------------------------
 
 

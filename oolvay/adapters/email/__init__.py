@@ -1,0 +1,1 @@
+"""Email: the SMTP mailer, the local mailbox and the notification templates."""

@@ -1,0 +1,92 @@
+"""JinjaNotificationRenderer: the notification email from Jinja2 templates (text and HTML)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+
+from oolvay.application.ports import EmailMessage, UnsubscribeTokens
+from oolvay.domain.posts import Post
+from oolvay.domain.reports import Report
+from oolvay.domain.users import User
+
+EXCERPT_LENGTH = 280
+
+
+def excerpt(body: str, limit: int = EXCERPT_LENGTH) -> str:
+    """The start of ``body`` on one line, cut at a word boundary, with an ellipsis if cut."""
+    flat = " ".join(body.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def unsubscribe_url(base_url: str, token: str) -> str:
+    """Where the one-click unsubscribe link points: GET shows a page, POST unsubscribes."""
+    return f"{base_url.rstrip('/')}/unsubscribe/{token}"
+
+
+def post_url(base_url: str, post: Post) -> str:
+    return f"{base_url.rstrip('/')}/posts/{post.id}"
+
+
+class JinjaNotificationRenderer:
+    """Implements the NotificationRenderer port with the package's templates.
+
+    HTML templates are autoescaped; text templates and the subject are not (they are not
+    HTML, so escaping would show ``&amp;`` to the reader).
+    """
+
+    def __init__(self, *, base_url: str, tokens: UnsubscribeTokens, site_name: str) -> None:
+        self._base_url = base_url
+        self._tokens = tokens
+        self._site_name = site_name
+        self._templates = jinja2.Environment(
+            loader=jinja2.PackageLoader("oolvay.adapters.email", "templates"),
+            autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+
+    def post_notification(self, post: Post, user: User) -> EmailMessage:
+        unsubscribe = unsubscribe_url(self._base_url, self._tokens.issue(user.id))
+        context = {
+            "title": post.title,
+            "excerpt": excerpt(post.body),
+            "post_url": post_url(self._base_url, post),
+            "unsubscribe_url": unsubscribe,
+            "site_name": self._site_name,
+        }
+        # A subject is one line whatever the title holds: a line break would be refused.
+        subject = " ".join(self._render("post_notification.subject.txt", context).split())
+        return EmailMessage(
+            to=user.email,
+            subject=subject,
+            text=self._render("post_notification.txt", context),
+            html=self._render("post_notification.html", context),
+            headers=(
+                ("List-Unsubscribe", f"<{unsubscribe}>"),
+                # RFC 8058: mail clients may unsubscribe with one POST, no page to visit.
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ),
+        )
+
+    def report_ready(self, report: Report, post: Post, user: User) -> EmailMessage:
+        context = {
+            "title": post.title,
+            "rows": report.row_count or 0,
+            "download_url": f"{self._base_url.rstrip('/')}/api/reports/{report.id}/download",
+            "site_name": self._site_name,
+        }
+        subject = " ".join(self._render("report_ready.subject.txt", context).split())
+        return EmailMessage(
+            to=user.email,
+            subject=subject,
+            text=self._render("report_ready.txt", context),
+            html=self._render("report_ready.html", context),
+        )
+
+    def _render(self, name: str, context: dict[str, Any]) -> str:
+        return self._templates.get_template(name).render(context)

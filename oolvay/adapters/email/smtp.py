@@ -1,0 +1,243 @@
+"""SmtpMailer: sends a batch over one SMTP connection (smtplib), one result per message."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import smtplib
+import ssl
+from collections.abc import Callable, Sequence
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import attrs
+import structlog
+
+from oolvay.adapters.email.mime import Sender, build_mime
+from oolvay.application.ports import Clock, EmailMessage, SendResult, SendStatus
+
+log = structlog.get_logger(__name__)
+
+
+class Security(enum.StrEnum):
+    STARTTLS = "starttls"
+    """Plain connection upgraded with STARTTLS; refused if the server does not offer it."""
+    TLS = "tls"
+    """TLS from the first byte (SMTPS)."""
+    NONE = "none"
+    """No encryption: only for a relay on this machine or a trusted network."""
+
+
+_DEFAULT_PORTS = {Security.STARTTLS: 587, Security.TLS: 465, Security.NONE: 25}
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+@attrs.frozen
+class SmtpServer:
+    """Where and how to reach the mail server; read from ``SMTP_URL``."""
+
+    host: str
+    port: int
+    security: Security
+    username: str | None = None
+    password: str | None = attrs.field(default=None, repr=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpServer:
+        """Parse ``smtp://[user:password@]host[:port][?starttls=false]`` or ``smtps://...``.
+
+        Raises ValueError with a message that never repeats the password.
+        """
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ValueError("must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)")
+        try:
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            raise ValueError("the port must be a number from 1 to 65535") from None
+        if not host:
+            raise ValueError("names no host, e.g. smtp://smtp.example.com:587")
+        if parts.path not in ("", "/") or parts.fragment:
+            raise ValueError("takes no path or fragment after the host")
+        security = Security.TLS if parts.scheme == "smtps" else Security.STARTTLS
+        for name, value in parse_qsl(parts.query, keep_blank_values=True):
+            if name != "starttls" or parts.scheme == "smtps":
+                raise ValueError(f"unknown option {name!r} (smtp:// takes only starttls)")
+            if value.lower() not in _BOOLEANS:
+                raise ValueError(f"starttls must be true or false, got {value!r}")
+            security = Security.STARTTLS if _BOOLEANS[value.lower()] else Security.NONE
+        username = unquote(parts.username) if parts.username else None
+        password = unquote(parts.password) if parts.password is not None else None
+        if password is not None and not username:
+            raise ValueError("has a password but no user name")
+        if username and security is Security.NONE and not _is_loopback(host):
+            raise ValueError("would send the password unencrypted; use starttls=true or smtps://")
+        return cls(host, port or _DEFAULT_PORTS[security], security, username, password)
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port} ({self.security})"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Unavailable(Exception):
+    """The connection is gone and may not be opened again in this batch."""
+
+
+class _Connection:
+    """The batch's one SMTP session, opened lazily and re-opened at most once."""
+
+    def __init__(self, open_session: Callable[[], smtplib.SMTP]) -> None:
+        self._open_session = open_session
+        self._smtp: smtplib.SMTP | None = None
+        self._opened = 0
+        self._lost_because: str | None = None
+
+    def get(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            if self._opened >= 2:
+                raise _Unavailable(f"connection lost twice: {self._lost_because}")
+            self._opened += 1
+            try:
+                self._smtp = self._open_session()
+            except (OSError, smtplib.SMTPException) as error:
+                raise _Unavailable(_describe_open_failure(error)) from error
+        return self._smtp
+
+    def lost(self, reason: str) -> None:
+        self._lost_because = reason
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+        log.warning("SMTP connection lost", reason=reason, reopen=self._opened < 2)
+
+    def close(self) -> None:
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            self._smtp.close()
+        self._smtp = None
+
+
+def _describe_open_failure(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return f"SMTP authentication failed: {_reply(error.smtp_code, error.smtp_error)}"
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return f"SMTP server cannot do what SMTP_URL asks: {error}"
+    return f"cannot open SMTP connection: {error!r}"
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+def _by_code(code: int, text: bytes | str) -> SendResult:
+    status = SendStatus.REJECTED if 500 <= code < 600 else SendStatus.DEFERRED
+    return SendResult(status, _reply(code, text))
+
+
+class SmtpMailer:
+    """Implements the Mailer port over SMTP.
+
+    One connection per batch. A message refused with 5xx is REJECTED and one refused with
+    4xx DEFERRED; either way the batch goes on. A connection that drops (or a 421, which
+    closes it) is re-opened once and the message tried again; if it drops again, that
+    message and the rest of the batch are DEFERRED. Messages sent before stay SENT.
+    """
+
+    def __init__(
+        self,
+        server: SmtpServer,
+        sender: Sender,
+        clock: Clock,
+        *,
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self._server = server
+        self._sender = sender
+        self._clock = clock
+        self._timeout = timeout
+        self._ssl_context = ssl_context or ssl.create_default_context()
+
+    def send_batch(self, messages: Sequence[EmailMessage]) -> Sequence[SendResult]:
+        results: list[SendResult] = []
+        connection = _Connection(self._open_session)
+        try:
+            for message in messages:
+                try:
+                    results.append(self._send(connection, message))
+                except _Unavailable as error:
+                    reason = f"{error} ({self._server})"
+                    left = len(messages) - len(results)
+                    results.extend([SendResult(SendStatus.DEFERRED, reason)] * left)
+                    log.error("SMTP batch cut short", reason=reason, deferred=left)
+                    break
+                except Exception as error:
+                    # Raising would lose the results of the messages already sent.
+                    log.exception("SMTP send failed unexpectedly", error=repr(error))
+                    connection.lost(repr(error))
+                    results.append(SendResult(SendStatus.DEFERRED, f"unexpected: {error!r}"))
+        finally:
+            connection.close()
+        return results
+
+    def _send(self, connection: _Connection, message: EmailMessage) -> SendResult:
+        try:
+            mime = build_mime(message, sender=self._sender, now=self._clock.now())
+        except (ValueError, TypeError) as error:
+            return SendResult(SendStatus.REJECTED, f"cannot build the message: {error}")
+        while True:
+            smtp = connection.get()
+            try:
+                smtp.send_message(mime, from_addr=self._sender.address, to_addrs=[message.to])
+            except smtplib.SMTPRecipientsRefused as error:
+                code, text = error.recipients.get(message.to, (-1, b"recipient refused"))
+                if code == 421:
+                    connection.lost(_reply(code, text))
+                    continue
+                return _by_code(code, text)
+            except smtplib.SMTPResponseException as error:
+                if error.smtp_code == 421:
+                    connection.lost(_reply(error.smtp_code, error.smtp_error))
+                    continue
+                return _by_code(error.smtp_code, error.smtp_error)
+            except smtplib.SMTPNotSupportedError as error:
+                return SendResult(SendStatus.REJECTED, f"the server cannot take it: {error}")
+            except (smtplib.SMTPServerDisconnected, OSError) as error:
+                connection.lost(repr(error))
+                continue
+            except UnicodeEncodeError as error:
+                return SendResult(SendStatus.REJECTED, f"cannot encode the message: {error}")
+            except smtplib.SMTPException as error:
+                return SendResult(SendStatus.DEFERRED, repr(error))
+            return SendResult(SendStatus.SENT)
+
+    def _open_session(self) -> smtplib.SMTP:
+        host, port, timeout = self._server.host, self._server.port, self._timeout
+        smtp: smtplib.SMTP
+        if self._server.security is Security.TLS:
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=self._ssl_context)
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        try:
+            smtp.ehlo()
+            if self._server.security is Security.STARTTLS:
+                smtp.starttls(context=self._ssl_context)
+                smtp.ehlo()
+            if self._server.username:
+                smtp.login(self._server.username, self._server.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp

@@ -1,0 +1,1 @@
+"""Signed tokens and the secret key that signs them."""

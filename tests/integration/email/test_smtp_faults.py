@@ -1,0 +1,156 @@
+"""SmtpMailer against servers that misbehave on purpose: every message gets the right result."""
+
+from __future__ import annotations
+
+import socket
+
+from oolvay.adapters.email.smtp import Security, SmtpMailer, SmtpServer
+from oolvay.application.ports import EmailMessage, SendResult, SendStatus
+from tests.fakes import FakeClock
+from tests.integration.email.conftest import (
+    SENDER,
+    DroppingSink,
+    RefusingSink,
+    Sink,
+    StartServer,
+    plain_mailer,
+)
+
+SENT = SendResult(SendStatus.SENT)
+
+
+def to(*addresses: str) -> list[EmailMessage]:
+    return [EmailMessage(to=address, subject="Hello", text="Body\n") for address in addresses]
+
+
+def readers(count: int) -> list[str]:
+    return [f"reader{n}@example.com" for n in range(count)]
+
+
+def test_a_recipient_refused_for_good_is_rejected_and_the_batch_goes_on(
+    start_server: StartServer,
+) -> None:
+    sink = RefusingSink({"reader1@example.com": "550 5.1.1 no such mailbox"})
+    mailer = plain_mailer(start_server(sink))
+
+    results = mailer.send_batch(to(*readers(3)))
+
+    assert results == [
+        SENT,
+        SendResult(SendStatus.REJECTED, "550 5.1.1 no such mailbox"),
+        SENT,
+    ]
+    assert sink.recipients == ["reader0@example.com", "reader2@example.com"]
+    assert sink.connections == 1
+
+
+def test_a_recipient_refused_for_now_is_deferred_and_the_batch_goes_on(
+    start_server: StartServer,
+) -> None:
+    sink = RefusingSink({"reader0@example.com": "450 4.2.1 mailbox busy, try later"})
+    mailer = plain_mailer(start_server(sink))
+
+    results = mailer.send_batch(to(*readers(2)))
+
+    assert results == [SendResult(SendStatus.DEFERRED, "450 4.2.1 mailbox busy, try later"), SENT]
+    assert sink.recipients == ["reader1@example.com"]
+
+
+def test_a_421_closes_the_connection_and_the_mailer_reopens_it_once(
+    start_server: StartServer,
+) -> None:
+    sink = RefusingSink({"reader1@example.com": "421 4.3.2 shutting down"})
+    mailer = plain_mailer(start_server(sink))
+
+    results = mailer.send_batch(to(*readers(4)))
+
+    # reader1 is tried again on the re-opened connection and refused again: the second
+    # loss gives up on the rest of the batch, for a later retry of the job.
+    assert results[0] == SENT
+    assert [r.status for r in results[1:]] == [SendStatus.DEFERRED] * 3
+    assert all("421 4.3.2 shutting down" in (r.error or "") for r in results[1:])
+    assert sink.recipients == ["reader0@example.com"]
+    assert sink.connections == 2
+
+
+def test_a_dropped_connection_is_reopened_and_nothing_is_lost_or_doubled(
+    start_server: StartServer,
+) -> None:
+    sink = DroppingSink(after=3, times=1)
+    mailer = plain_mailer(start_server(sink))
+
+    results = mailer.send_batch(to(*readers(6)))
+
+    assert results == [SENT] * 6
+    assert sink.recipients == readers(6)
+    assert sink.connections == 2
+
+
+def test_a_connection_that_drops_again_defers_the_rest_and_keeps_what_was_sent(
+    start_server: StartServer,
+) -> None:
+    sink = DroppingSink(after=3, times=1_000)
+    mailer = plain_mailer(start_server(sink))
+
+    results = mailer.send_batch(to(*readers(6)))
+
+    assert results[:3] == [SENT] * 3
+    assert [r.status for r in results[3:]] == [SendStatus.DEFERRED] * 3
+    assert all("connection lost twice" in (r.error or "") for r in results[3:])
+    assert sink.recipients == readers(3)
+    assert sink.drops == 2
+
+
+def test_no_server_defers_the_whole_batch_with_the_reason() -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # nobody listens: bound but not listening
+        mailer = SmtpMailer(SmtpServer("127.0.0.1", port, Security.NONE), SENDER, FakeClock())
+
+        results = mailer.send_batch(to(*readers(3)))
+
+    assert [r.status for r in results] == [SendStatus.DEFERRED] * 3
+    assert all("cannot open SMTP connection" in (r.error or "") for r in results)
+    assert all(f"127.0.0.1:{port}" in (r.error or "") for r in results)
+
+
+def test_an_address_the_server_cannot_take_is_rejected_and_the_batch_goes_on(
+    start_server: StartServer,
+) -> None:
+    sink = Sink()
+    mailer = plain_mailer(start_server(sink, enable_SMTPUTF8=False))
+
+    results = mailer.send_batch(
+        to("reader0@example.com", "jörg@example.com", "reader2@example.com")
+    )
+
+    assert results[0] == results[2] == SENT
+    assert results[1].status is SendStatus.REJECTED
+    assert "SMTPUTF8" in (results[1].error or "")
+    assert sink.recipients == ["reader0@example.com", "reader2@example.com"]
+
+
+def test_an_international_address_goes_to_a_server_that_takes_it(
+    start_server: StartServer,
+) -> None:
+    sink = Sink()
+    mailer = plain_mailer(start_server(sink, enable_SMTPUTF8=True))
+
+    results = mailer.send_batch(to("jörg@example.com"))
+
+    assert results == [SENT]
+    assert sink.recipients == ["jörg@example.com"]
+
+
+def test_a_message_that_cannot_be_built_is_rejected_and_the_batch_goes_on(
+    start_server: StartServer,
+) -> None:
+    sink = Sink()
+    mailer = plain_mailer(start_server(sink))
+    broken = EmailMessage(to="reader1@example.com", subject="two\nlines", text="Body\n")
+
+    results = mailer.send_batch([*to("reader0@example.com"), broken, *to("reader2@example.com")])
+
+    assert results[1].status is SendStatus.REJECTED
+    assert "cannot build the message" in (results[1].error or "")
+    assert sink.recipients == ["reader0@example.com", "reader2@example.com"]

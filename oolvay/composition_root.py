@@ -45,7 +45,7 @@ from oolvay.application.editors import (
     RevokeApiToken,
 )
 from oolvay.application.jobs import GenerateReport, SendPostNotifications
-from oolvay.application.ports import Mailer, NotificationRenderer, UnitOfWork, UnsubscribeTokens
+from oolvay.application.ports import Mailer, NotificationRenderer, UnitOfWork, UserTokens
 from oolvay.application.posts import CreatePost, DeleteDraft, GetPost, ListPosts, UpdatePost
 from oolvay.application.publish_post import PublishPost
 from oolvay.application.reports import (
@@ -55,6 +55,7 @@ from oolvay.application.reports import (
     RequestReport,
 )
 from oolvay.application.send_post_notifications import SendPostNotificationsHandler
+from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.unsubscribe import Unsubscribe
 from oolvay.settings import ConfigError, Deployment, Settings, load_settings
 
@@ -180,13 +181,17 @@ class Container(containers.DeclarativeContainer):
     secret_key = providers.Singleton(
         secret_key, deployment=deployment, dev_key_file=dev_secret_key_file
     )
-    unsubscribe_tokens: providers.Provider[UnsubscribeTokens] = providers.Singleton(
+    unsubscribe_tokens: providers.Provider[UserTokens] = providers.Singleton(
         HmacUserTokens, secret_key, purpose="unsubscribe"
+    )
+    confirm_tokens: providers.Provider[UserTokens] = providers.Singleton(
+        HmacUserTokens, secret_key, purpose="confirm-subscription"
     )
     notification_renderer: providers.Provider[NotificationRenderer] = providers.Singleton(
         JinjaNotificationRenderer,
         base_url=deployment.provided.oolvay_base_url,
         tokens=unsubscribe_tokens,
+        confirm_tokens=confirm_tokens,
         site_name=config.email.from_name,
     )
 
@@ -287,6 +292,10 @@ class Container(containers.DeclarativeContainer):
 
     # --- Subscribers ------------------------------------------------------------------
     unsubscribe = providers.Factory(Unsubscribe, uow=uow, tokens=unsubscribe_tokens)
+    subscribe = providers.Factory(
+        Subscribe, uow=uow, mailer=mailer, renderer=notification_renderer, clock=clock
+    )
+    confirm_subscription = providers.Factory(ConfirmSubscription, uow=uow, tokens=confirm_tokens)
 
 
 def build_container(settings: Settings) -> Container:

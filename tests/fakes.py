@@ -422,6 +422,9 @@ class FakeRenderer:
     def post_notification(self, post: Post, user: User) -> EmailMessage:
         return EmailMessage(to=user.email, subject=f"New post: {post.title}", text=post.body)
 
+    def subscription_confirmation(self, user: User) -> EmailMessage:
+        return EmailMessage(to=user.email, subject="Confirm", text=f"/subscribe/confirm/{user.id}")
+
     def report_ready(self, report: Report, post: Post, user: User) -> EmailMessage:
         return EmailMessage(
             to=user.email, subject=f"Report ready: {post.title}", text=f"/api/reports/{report.id}"
@@ -467,7 +470,7 @@ class RecordingEventSender:
         return [event.id for event in events]
 
 
-class FakeUnsubscribeTokens:
+class FakeUserTokens:
     """Readable tokens (``unsubscribe:<user id>``); anything else does not verify."""
 
     def issue(self, user_id: UserId) -> str:

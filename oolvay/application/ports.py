@@ -278,9 +278,14 @@ class NotificationRenderer(Protocol):
         """The email that tells the requester their delivery report can be downloaded."""
         ...
 
+    def subscription_confirmation(self, user: User) -> EmailMessage:
+        """The email with the link that confirms ``user``'s subscription."""
+        ...
 
-class UnsubscribeTokens(Protocol):
-    """Tokens in unsubscribe links: unguessable, bound to one user and to this purpose."""
+
+class UserTokens(Protocol):
+    """Tokens in emailed links (unsubscribe, confirm a subscription): unguessable, bound to one
+    user and to one purpose."""
 
     def issue(self, user_id: UserId) -> str:
         """A URL-safe token that names ``user_id``."""

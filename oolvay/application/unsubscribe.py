@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 import structlog
 
-from oolvay.application.ports import UnitOfWork, UnsubscribeTokens
+from oolvay.application.ports import UnitOfWork, UserTokens
 
 log = structlog.get_logger(__name__)
 
@@ -22,7 +22,7 @@ class UnsubscribeResult:
 @attrs.frozen
 class Unsubscribe:
     uow: UnitOfWork
-    tokens: UnsubscribeTokens
+    tokens: UserTokens
 
     def __call__(self, token: str) -> UnsubscribeResult:
         user_id = self.tokens.verify(token)

@@ -6,7 +6,7 @@ from typing import Any
 
 import jinja2
 
-from oolvay.application.ports import EmailMessage, UnsubscribeTokens
+from oolvay.application.ports import EmailMessage, UserTokens
 from oolvay.domain.posts import Post
 from oolvay.domain.reports import Report
 from oolvay.domain.users import User
@@ -39,9 +39,17 @@ class JinjaNotificationRenderer:
     HTML, so escaping would show ``&amp;`` to the reader).
     """
 
-    def __init__(self, *, base_url: str, tokens: UnsubscribeTokens, site_name: str) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        tokens: UserTokens,
+        site_name: str,
+        confirm_tokens: UserTokens | None = None,
+    ) -> None:
         self._base_url = base_url
         self._tokens = tokens
+        self._confirm_tokens = confirm_tokens
         self._site_name = site_name
         self._templates = jinja2.Environment(
             loader=jinja2.PackageLoader("oolvay.adapters.email", "templates"),
@@ -86,6 +94,21 @@ class JinjaNotificationRenderer:
             subject=subject,
             text=self._render("report_ready.txt", context),
             html=self._render("report_ready.html", context),
+        )
+
+    def subscription_confirmation(self, user: User) -> EmailMessage:
+        if self._confirm_tokens is None:
+            raise RuntimeError("this renderer was built without confirmation tokens")
+        token = self._confirm_tokens.issue(user.id)
+        context = {
+            "confirm_url": f"{self._base_url.rstrip('/')}/subscribe/confirm/{token}",
+            "site_name": self._site_name,
+        }
+        return EmailMessage(
+            to=user.email,
+            subject=" ".join(self._render("confirm.subject.txt", context).split()),
+            text=self._render("confirm.txt", context),
+            html=self._render("confirm.html", context),
         )
 
     def _render(self, name: str, context: dict[str, Any]) -> str:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
 
 from oolvay.adapters.http.errors import install_error_handlers
-from oolvay.adapters.http.routes import posts, reports, tokens
+from oolvay.adapters.http.routes import health, posts, reports, subscribers, tokens
 from oolvay.composition_root import Container
 
 
@@ -22,13 +20,11 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(posts.router)
     app.include_router(tokens.router)
     app.include_router(reports.router)
+    app.include_router(subscribers.router)
+    app.include_router(health.router)
 
     inngest_route = container.inngest_route()
     if inngest_route is not None:
         inngest_route.mount(app)
-
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, Any]:
-        return {"queue": container.queue_backend()}
 
     return app

@@ -14,6 +14,8 @@ from oolvay.application.editors import AuthenticateEditor, IssueApiToken, Revoke
 from oolvay.application.posts import CreatePost, DeleteDraft, GetPost, ListPosts, UpdatePost
 from oolvay.application.publish_post import PublishPost
 from oolvay.application.reports import DownloadReport, GetReport, RequestReport
+from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
+from oolvay.application.unsubscribe import Unsubscribe
 from oolvay.composition_root import Container
 from oolvay.domain.users import User
 
@@ -59,3 +61,6 @@ RevokeTokenDep = Annotated[RevokeApiToken, provided(lambda c: c.revoke_api_token
 RequestReportDep = Annotated[RequestReport, provided(lambda c: c.request_report)]
 GetReportDep = Annotated[GetReport, provided(lambda c: c.get_report)]
 DownloadReportDep = Annotated[DownloadReport, provided(lambda c: c.download_report)]
+SubscribeDep = Annotated[Subscribe, provided(lambda c: c.subscribe)]
+ConfirmDep = Annotated[ConfirmSubscription, provided(lambda c: c.confirm_subscription)]
+UnsubscribeDep = Annotated[Unsubscribe, provided(lambda c: c.unsubscribe)]

@@ -25,7 +25,7 @@ def _decode(text: str) -> bytes:
 
 
 class HmacUserTokens:
-    """Implements the UnsubscribeTokens port: ``<user id>.<HMAC-SHA256(purpose, user id)>``.
+    """Implements the UserTokens port: ``<user id>.<HMAC-SHA256(purpose, user id)>``.
 
     Nothing is stored: the signature is the proof. The purpose goes into the key, so a
     token made for one purpose never verifies for another, even under the same secret.

@@ -8,9 +8,9 @@ from oolvay.application.unsubscribe import Unsubscribe, UnsubscribeResult
 from oolvay.domain.ids import UserId
 from oolvay.domain.users import User
 from tests.builders import a_subscriber
-from tests.fakes import FakeUnitOfWork, FakeUnsubscribeTokens
+from tests.fakes import FakeUnitOfWork, FakeUserTokens
 
-TOKENS = FakeUnsubscribeTokens()
+TOKENS = FakeUserTokens()
 
 
 def given(*users: User) -> FakeUnitOfWork:

@@ -1,0 +1,113 @@
+"""Subscribers' routes: subscribe (double opt-in), confirm, unsubscribe (RFC 8058).
+
+Every answer is the same whatever the address or token, so nobody learns who subscribes.
+GET pages never change anything (mail scanners follow links); only POST does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from oolvay.adapters.http.deps import ConfirmDep, SubscribeDep, UnsubscribeDep, container_of
+from oolvay.domain.errors import InvalidEmailAddress
+
+router = APIRouter(tags=["subscribers"])
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+CHECK_INBOX = (
+    "If the address can receive email, a confirmation link is on its way. "
+    "Nothing is sent to it until the link is used."
+)
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    site_name = container_of(request).config.email.from_name()
+    return templates.TemplateResponse(
+        request, name, {"site_name": site_name, **context}, status_code=status
+    )
+
+
+class SubscriptionRequest(BaseModel):
+    email: str = Field(max_length=320, description="The address to send new posts to.")
+
+
+class SubscriptionAccepted(BaseModel):
+    detail: str = CHECK_INBOX
+
+
+@router.post("/api/subscriptions", status_code=202)
+def subscribe_api(body: SubscriptionRequest, subscribe: SubscribeDep) -> SubscriptionAccepted:
+    """Ask for post emails. A confirmation link is emailed; the same answer for any address."""
+    subscribe(body.email)
+    return SubscriptionAccepted()
+
+
+@router.get("/subscribe", response_class=HTMLResponse)
+def subscribe_page(request: Request) -> HTMLResponse:
+    return _page(request, "subscribe.html")
+
+
+@router.post("/subscribe", response_class=HTMLResponse)
+def subscribe_form(
+    request: Request,
+    subscribe: SubscribeDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+) -> HTMLResponse:
+    try:
+        subscribe(email)
+    except InvalidEmailAddress as error:
+        return _page(request, "subscribe.html", 422, error=error.message, email=email)
+    return _page(request, "message.html", heading="Check your inbox", message=CHECK_INBOX)
+
+
+@router.get("/subscribe/confirm/{token}", response_class=HTMLResponse)
+def confirm_page(request: Request, token: str) -> HTMLResponse:
+    return _page(
+        request,
+        "confirm_action.html",
+        heading="Confirm your subscription",
+        message="One click, and new posts come to your inbox.",
+        action=request.url.path,
+        button="Confirm",
+    )
+
+
+@router.post("/subscribe/confirm/{token}", response_class=HTMLResponse)
+def confirm(request: Request, token: str, confirm: ConfirmDep) -> HTMLResponse:
+    confirm(token)
+    return _page(
+        request,
+        "message.html",
+        heading="Subscribed",
+        message="If the link was valid, new posts will come to your inbox.",
+    )
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
+    return _page(
+        request,
+        "confirm_action.html",
+        heading="Unsubscribe",
+        message="Stop getting new posts by email?",
+        action=request.url.path,
+        button="Unsubscribe",
+    )
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe(request: Request, token: str, unsubscribe: UnsubscribeDep) -> HTMLResponse:
+    """RFC 8058 one-click: a mail client POSTs ``List-Unsubscribe=One-Click`` here; the
+    page's own button does the same. Unknown or used tokens get the same answer."""
+    unsubscribe(token)
+    return _page(
+        request,
+        "message.html",
+        heading="Unsubscribed",
+        message="You will not get new posts by email any more.",
+    )

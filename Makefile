@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 
 run: sync
 	$(UV) run --locked oolvay db upgrade
-	$(UV) run --locked oolvay serve
+	$(UV) run --locked oolvay serve --demo
 
 test: sync
 	$(UV) run --locked pytest

@@ -38,6 +38,7 @@ from oolvay.adapters.sqlalchemy.schema import database_problem, upgrade_problem
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.adapters.system.clock import SystemClock
 from oolvay.application.deliveries import CountAudience, GetDeliveryStatus, ResendFailed
+from oolvay.application.demo import SeedDemo
 from oolvay.application.editors import (
     AuthenticateEditor,
     CreateEditor,
@@ -55,6 +56,7 @@ from oolvay.application.reports import (
     RequestReport,
 )
 from oolvay.application.send_post_notifications import SendPostNotificationsHandler
+from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.unsubscribe import Unsubscribe
 from oolvay.settings import ConfigError, Deployment, Settings, load_settings
@@ -296,6 +298,8 @@ class Container(containers.DeclarativeContainer):
         Subscribe, uow=uow, mailer=mailer, renderer=notification_renderer, clock=clock
     )
     confirm_subscription = providers.Factory(ConfirmSubscription, uow=uow, tokens=confirm_tokens)
+    import_subscribers = providers.Factory(ImportSubscribers, uow=uow, clock=clock)
+    seed_demo = providers.Factory(SeedDemo, uow=uow, clock=clock)
 
 
 def build_container(settings: Settings) -> Container:

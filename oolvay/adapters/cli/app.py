@@ -6,7 +6,16 @@ import sys
 
 import typer
 
-from oolvay.adapters.cli import db, dispatches, editors, notifications, posts, serve
+from oolvay.adapters.cli import (
+    db,
+    dispatches,
+    editors,
+    notifications,
+    posts,
+    reports,
+    serve,
+    users,
+)
 from oolvay.adapters.cli.context import ExitCode
 
 app = typer.Typer(
@@ -29,6 +38,8 @@ app.add_typer(editors.app, name="editors")
 app.add_typer(posts.app, name="posts")
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(dispatches.app, name="dispatches")
+app.add_typer(users.app, name="users")
+app.add_typer(reports.app, name="reports")
 
 
 def main() -> None:

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from oolvay.adapters.cli.context import container, fail, require_database
+from oolvay.adapters.cli.context import container_for, fail, require_database
 
 app = typer.Typer(help="The database: apply migrations, check it is ready.", no_args_is_help=True)
 
 
 @app.command()
-def upgrade() -> None:
+def upgrade(ctx: typer.Context) -> None:
     """Apply every migration that has not been applied yet (DATABASE_URL)."""
-    problem = container().upgrade_database()
+    problem = container_for(ctx).upgrade_database()
     if problem is not None:
         fail(problem)
     typer.echo("Database schema is at the latest migration.")
 
 
 @app.command()
-def check() -> None:
+def check(ctx: typer.Context) -> None:
     """Exit 0 when DATABASE_URL is reachable and every migration is applied, 1 otherwise."""
-    require_database(container())
+    require_database(container_for(ctx))
     typer.echo("Database is reachable and its schema is at the latest migration.")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from oolvay.adapters.cli.context import ExitCode, container, fail
+from oolvay.adapters.cli.context import ExitCode, container_for, fail
 from oolvay.application.send_post_notifications import BatchReport, new_claimant
 from oolvay.domain.errors import Conflict, NotFound
 from oolvay.domain.ids import PostId
@@ -17,10 +17,12 @@ app = typer.Typer(help="Post notifications.", no_args_is_help=True)
 
 
 @app.command("send")
-def send(post_id: Annotated[uuid.UUID, typer.Argument(help="A published post's id.")]) -> None:
+def send(
+    ctx: typer.Context, post_id: Annotated[uuid.UUID, typer.Argument(help="A published post's id.")]
+) -> None:
     """Send a published post to everyone who should have it and has not got it yet, inline,
     whatever queue is configured. Safe to repeat: nobody is emailed twice."""
-    c = container()
+    c = container_for(ctx)
     handler = c.send_post_notifications()
     audience = c.audience_size()(PostId(post_id))
     columns = (

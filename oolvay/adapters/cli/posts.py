@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from oolvay.adapters.cli.context import ExitCode, container, fail
+from oolvay.adapters.cli.context import ExitCode, container_for, fail
 from oolvay.domain.errors import Conflict, InvalidInput, NotFound
 from oolvay.domain.ids import PostId
 
@@ -15,10 +15,12 @@ app = typer.Typer(help="Posts.", no_args_is_help=True)
 
 
 @app.command("publish")
-def publish(post_id: Annotated[uuid.UUID, typer.Argument(help="The post's id.")]) -> None:
+def publish(
+    ctx: typer.Context, post_id: Annotated[uuid.UUID, typer.Argument(help="The post's id.")]
+) -> None:
     """Publish a draft and notify its subscribers, through the configured queue."""
     try:
-        result = container().publish_post()(PostId(post_id))
+        result = container_for(ctx).publish_post()(PostId(post_id))
     except NotFound as error:
         fail(str(error), ExitCode.NOT_FOUND)
     except (Conflict, InvalidInput) as error:

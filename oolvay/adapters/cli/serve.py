@@ -7,16 +7,45 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from oolvay.adapters.cli.context import container, require_database
+from oolvay.adapters.cli.context import container_for, require_database
 from oolvay.adapters.http.app import create_app
+from oolvay.composition_root import Container
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    demo: Annotated[
+        bool, typer.Option(help="Add a demo editor and subscribers; print a token and curl.")
+    ] = False,
 ) -> None:
     """Run the HTTP service (editors' API, subscribers' pages, /api/inngest)."""
-    services = container()
+    services = container_for(ctx)
     require_database(services)
     app = create_app(services)
+    if demo:
+        typer.echo(demo_instructions(services, f"http://{host}:{port}"))
     uvicorn.run(app, host=host, port=port, log_config=None)
+
+
+def demo_instructions(services: Container, base: str) -> str:
+    token = services.seed_demo()().secret
+    mail = "var/mailbox/" if services.mail_backend() == "mailbox" else "your SMTP server"
+    return f"""
+Oolvay is starting at {base}  (jobs: {services.queue_backend()}, mail: {mail})
+API docs: {base}/docs
+
+A demo editor's token (a new one at each start; the last one is revoked):
+
+  export TOKEN={token}
+
+Create a post and publish it:
+
+  POST_ID=$(curl -s -X POST {base}/api/posts -H "Authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' -d '{{"title": "Hello", "body": "My first post."}}' \\
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+  curl -s -X POST {base}/api/posts/$POST_ID/publish -H "Authorization: Bearer $TOKEN"
+
+Then read the emails it sent: ls {mail}
+"""

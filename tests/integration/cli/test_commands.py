@@ -1,0 +1,165 @@
+"""The command line, end to end on a real database."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from oolvay.adapters.cli.serve import demo_instructions
+from oolvay.domain.errors import NotAuthenticated
+from oolvay.domain.ids import PostId
+from oolvay.domain.users import POST_EMAIL_AUDIENCE
+from tests.integration.cli.conftest import Cli
+
+
+def write(tmp_path: Path, text: str, name: str = "people.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def readers(cli: Cli) -> list[str]:
+    uow = cli.container.uow()
+    with uow:
+        page = uow.users.audience_batch(
+            PostId(uuid.uuid4()), POST_EMAIL_AUDIENCE, after=None, limit=100
+        )
+    return sorted(user.email for user in page)
+
+
+def an_editor(cli: Cli) -> str:
+    result = cli.invoke("editors", "create", "ed@example.com")
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip().splitlines()[-1]
+
+
+def a_draft(cli: Cli, author: str = "ed@example.com") -> uuid.UUID:
+    uow = cli.container.uow()
+    with uow:
+        editor = uow.users.get_by_email(author)
+    assert editor is not None
+    return cli.container.create_post()(author_id=editor.id, title="Hello", body="Body").id
+
+
+def test_editors_create_prints_a_working_token(cli: Cli) -> None:
+    token = an_editor(cli)
+
+    user = cli.container.authenticate_editor()(token)
+
+    assert user.email == "ed@example.com"
+    assert token.startswith("oolvay_")
+
+
+def test_editors_create_refuses_a_bad_address(cli: Cli) -> None:
+    result = cli.invoke("editors", "create", "not-an-address")
+
+    assert result.exit_code == 2
+    assert "not a valid email address" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_users_import_reads_a_csv_with_a_header(cli: Cli, tmp_path: Path) -> None:
+    file = write(tmp_path, "name,email\nAda,ada@example.com\nGrace,grace@example.com\n")
+
+    result = cli.invoke("users", "import", str(file))
+
+    assert result.exit_code == 0, result.output
+    assert "imported 2, already known 0, invalid 0" in result.output
+    assert readers(cli) == ["ada@example.com", "grace@example.com"]
+
+
+def test_users_import_is_all_or_nothing(cli: Cli, tmp_path: Path) -> None:
+    file = write(tmp_path, "ada@example.com\nbroken-address\n")
+
+    refused = cli.invoke("users", "import", str(file))
+    uow = cli.container.uow()
+    with uow:
+        nobody = uow.users.get_by_email("ada@example.com")
+    skipped = cli.invoke("users", "import", "--skip-invalid", str(file))
+
+    assert refused.exit_code == 2
+    assert f"{file}:2: 'broken-address'" in refused.output
+    assert nobody is None
+    assert skipped.exit_code == 0
+    assert "imported 1, already known 0, invalid 1" in skipped.output
+
+
+def test_users_import_refuses_a_file_that_is_not_utf8(cli: Cli, tmp_path: Path) -> None:
+    file = tmp_path / "latin1.csv"
+    file.write_bytes("caf\xe9@example.com\n".encode("latin-1"))
+
+    result = cli.invoke("users", "import", str(file))
+
+    assert result.exit_code == 2
+    assert "not a readable UTF-8 CSV" in result.output
+
+
+def test_posts_publish_runs_the_send_inline_and_reports_it(cli: Cli, tmp_path: Path) -> None:
+    an_editor(cli)
+    cli.invoke("users", "import", str(write(tmp_path, "ada@example.com\ngrace@example.com\n")))
+    post_id = a_draft(cli)
+
+    first = cli.invoke("posts", "publish", str(post_id))
+    again = cli.invoke("posts", "publish", str(post_id))
+    unknown = cli.invoke("posts", "publish", str(uuid.uuid4()))
+
+    assert first.exit_code == 0, first.output
+    assert "notifications: inline completed" in first.output
+    assert sorted(cli.mailer.recipients) == ["ada@example.com", "grace@example.com"]
+    assert (again.exit_code, unknown.exit_code) == (1, 3)
+    assert "already published" in again.output
+
+
+def test_notifications_send_only_reaches_who_has_not_got_it(cli: Cli, tmp_path: Path) -> None:
+    an_editor(cli)
+    cli.invoke("users", "import", str(write(tmp_path, "ada@example.com\n")))
+    post_id = a_draft(cli)
+    cli.invoke("posts", "publish", str(post_id))
+    cli.invoke("users", "import", str(write(tmp_path, "late@example.com\n", "late.csv")))
+
+    result = cli.invoke("notifications", "send", str(post_id))
+
+    assert result.exit_code == 0, result.output
+    assert "sent 1, skipped 1, failed 0" in result.output
+    assert cli.mailer.recipients == ["ada@example.com", "late@example.com"]
+
+
+def test_reports_request_and_download(cli: Cli, tmp_path: Path) -> None:
+    an_editor(cli)
+    cli.invoke("users", "import", str(write(tmp_path, "ada@example.com\n")))
+    post_id = a_draft(cli)
+    cli.invoke("posts", "publish", str(post_id))
+
+    requested = cli.invoke("reports", "request", str(post_id), "--editor", "ed@example.com")
+    report_id = requested.stdout.split()[1].rstrip(":")
+    downloaded = cli.invoke("reports", "download", report_id)
+
+    assert requested.exit_code == 0, requested.output
+    assert "ready (inline completed)" in requested.output
+    assert downloaded.stdout.splitlines()[0] == "recipient,state,time,error"
+    assert downloaded.stdout.splitlines()[1].startswith("ada@example.com,sent,")
+
+
+def test_reports_request_needs_an_editor(cli: Cli) -> None:
+    an_editor(cli)
+    post_id = a_draft(cli)
+
+    result = cli.invoke("reports", "request", str(post_id), "--editor", "nobody@example.com")
+
+    assert result.exit_code == 3
+
+
+def test_the_demo_prints_a_token_that_works_and_revokes_the_last_one(cli: Cli) -> None:
+    first = demo_instructions(cli.container, "http://127.0.0.1:8000")
+    second = demo_instructions(cli.container, "http://127.0.0.1:8000")
+
+    def token(text: str) -> str:
+        return text.split("export TOKEN=")[1].split()[0]
+
+    assert cli.container.authenticate_editor()(token(second)).is_editor
+    with pytest.raises(NotAuthenticated):
+        cli.container.authenticate_editor()(token(first))
+    assert "curl -s -X POST http://127.0.0.1:8000/api/posts" in second
+    assert len(readers(cli)) == 3

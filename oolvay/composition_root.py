@@ -47,7 +47,14 @@ from oolvay.application.editors import (
 )
 from oolvay.application.jobs import GenerateReport, SendPostNotifications
 from oolvay.application.ports import Mailer, NotificationRenderer, UnitOfWork, UserTokens
-from oolvay.application.posts import CreatePost, DeleteDraft, GetPost, ListPosts, UpdatePost
+from oolvay.application.posts import (
+    CreatePost,
+    DeleteDraft,
+    GetPost,
+    GetPublishedPost,
+    ListPosts,
+    UpdatePost,
+)
 from oolvay.application.publish_post import PublishPost
 from oolvay.application.reports import (
     DownloadReport,
@@ -277,6 +284,7 @@ class Container(containers.DeclarativeContainer):
     create_post = providers.Factory(CreatePost, uow=uow, clock=clock)
     update_post = providers.Factory(UpdatePost, uow=uow)
     get_post = providers.Factory(GetPost, uow=uow)
+    get_published_post = providers.Factory(GetPublishedPost, uow=uow)
     list_posts = providers.Factory(ListPosts, uow=uow)
     delete_draft = providers.Factory(DeleteDraft, uow=uow)
     get_delivery_status = providers.Factory(GetDeliveryStatus, uow=uow)

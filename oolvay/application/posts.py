@@ -74,6 +74,20 @@ class GetPost:
 
 
 @attrs.frozen
+class GetPublishedPost:
+    """What readers may see: a published post; drafts do not exist for them."""
+
+    uow: UnitOfWork
+
+    def __call__(self, post_id: PostId) -> Post:
+        with self.uow:
+            post = _existing(self.uow, post_id)
+        if not post.is_published:
+            raise PostNotFound(post_id)
+        return post
+
+
+@attrs.frozen
 class ListPosts:
     uow: UnitOfWork
 

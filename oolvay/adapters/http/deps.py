@@ -11,7 +11,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from oolvay.application.deliveries import GetDeliveryStatus, ResendFailed
 from oolvay.application.editors import AuthenticateEditor, IssueApiToken, RevokeApiToken
-from oolvay.application.posts import CreatePost, DeleteDraft, GetPost, ListPosts, UpdatePost
+from oolvay.application.posts import (
+    CreatePost,
+    DeleteDraft,
+    GetPost,
+    GetPublishedPost,
+    ListPosts,
+    UpdatePost,
+)
 from oolvay.application.publish_post import PublishPost
 from oolvay.application.reports import DownloadReport, GetReport, RequestReport
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
@@ -51,6 +58,7 @@ Editor = Annotated[User, Depends(current_editor)]
 CreatePostDep = Annotated[CreatePost, provided(lambda c: c.create_post)]
 UpdatePostDep = Annotated[UpdatePost, provided(lambda c: c.update_post)]
 GetPostDep = Annotated[GetPost, provided(lambda c: c.get_post)]
+GetPublishedPostDep = Annotated[GetPublishedPost, provided(lambda c: c.get_published_post)]
 ListPostsDep = Annotated[ListPosts, provided(lambda c: c.list_posts)]
 DeleteDraftDep = Annotated[DeleteDraft, provided(lambda c: c.delete_draft)]
 PublishPostDep = Annotated[PublishPost, provided(lambda c: c.publish_post)]

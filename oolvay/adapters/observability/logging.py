@@ -9,26 +9,40 @@ import structlog
 
 
 def configure_logging(*, json: bool | None = None, level: str = "INFO") -> None:
-    """Console rendering in a terminal, JSON lines otherwise (``json`` forces either)."""
+    """Console rendering in a terminal, JSON lines otherwise (``json`` forces either).
+
+    Standard-library loggers (uvicorn, the Inngest SDK) are rendered the same way."""
     if json is None:
         json = not sys.stderr.isatty()
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     )
-    processors: list[structlog.types.Processor] = [
+    shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     if json:
-        processors.append(structlog.processors.format_exc_info)
-    processors.append(renderer)
+        shared.append(structlog.processors.format_exc_info)
+    numeric_level = logging.getLevelName(level.upper())
     structlog.configure(
-        processors=processors,
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        processors=[*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
+    handler = logging.StreamHandler(_CurrentStderr())
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(numeric_level)
+    # Alembic announces its dialect at every schema check (start-up, /healthz).
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 class _CurrentStderr:

@@ -160,3 +160,22 @@ def test_healthz_reports_the_database_and_the_queue(
         "queue": "inline",
         "mail": "mailbox",
     }
+
+
+def test_a_published_post_has_a_public_page_and_a_draft_does_not(
+    site: tuple[TestClient, Container, FakeMailer],
+) -> None:
+    client, container, _ = site
+    _, issued = container.create_editor()("ed@example.com", token_name="t")
+    editor = container.authenticate_editor()(issued.secret)
+    draft = container.create_post()(author_id=editor.id, title="<b>Draft</b>", body="x")
+    live = container.create_post()(author_id=editor.id, title="<b>Live</b>", body="Hi\n\nThere")
+    container.publish_post()(live.id)
+
+    page = client.get(f"/posts/{live.id}")
+
+    assert page.status_code == 200
+    assert "&lt;b&gt;Live&lt;/b&gt;" in page.text
+    assert "<p>There</p>" in page.text
+    assert client.get(f"/posts/{draft.id}").status_code == 404
+    assert client.get("/posts/not-a-uuid").status_code == 404

@@ -5,6 +5,7 @@ GET pages never change anything (mail scanners follow links); only POST does."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,8 +14,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from oolvay.adapters.http.deps import ConfirmDep, SubscribeDep, UnsubscribeDep, container_of
-from oolvay.domain.errors import InvalidEmailAddress
+from oolvay.adapters.http.deps import (
+    ConfirmDep,
+    GetPublishedPostDep,
+    SubscribeDep,
+    UnsubscribeDep,
+    container_of,
+)
+from oolvay.domain.errors import InvalidEmailAddress, PostNotFound
+from oolvay.domain.ids import PostId
 
 router = APIRouter(tags=["subscribers"])
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -111,3 +119,13 @@ def unsubscribe(request: Request, token: str, unsubscribe: UnsubscribeDep) -> HT
         heading="Unsubscribed",
         message="You will not get new posts by email any more.",
     )
+
+
+@router.get("/posts/{post_id}", response_class=HTMLResponse)
+def read_post(request: Request, post_id: str, get: GetPublishedPostDep) -> HTMLResponse:
+    """The page the emails link to. Drafts and unknown ids are 404 alike."""
+    try:
+        post = get(PostId(uuid.UUID(post_id)))
+    except (ValueError, PostNotFound):
+        return _page(request, "message.html", 404, heading="Not found", message="No such post.")
+    return _page(request, "post.html", post=post)

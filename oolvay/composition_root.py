@@ -66,7 +66,14 @@ from oolvay.application.send_post_notifications import SendPostNotificationsHand
 from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.unsubscribe import Unsubscribe
-from oolvay.settings import ConfigError, Deployment, Settings, load_settings
+from oolvay.settings import (
+    ConfigError,
+    Deployment,
+    Problem,
+    Settings,
+    load_settings,
+    raise_for_errors,
+)
 
 DEV_SECRET_KEY_FILE = Path("var/secret_key")
 MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
@@ -92,53 +99,91 @@ def secret_key(deployment: Deployment, dev_key_file: Path) -> str:
     return load_or_create_secret_key(dev_key_file)
 
 
-def check_email_settings(settings: Settings) -> None:
-    """Refuse at start-up what would otherwise fail only at the first email."""
+def email_problems(settings: Settings) -> list[Problem]:
+    """What would otherwise fail only at the first email, or send mail that cannot work."""
     deployment, email = settings.deployment, settings.site.email
     problems = []
     if deployment.smtp_url:
         try:
             SmtpServer.from_url(deployment.smtp_url)
         except ValueError as error:
-            problems.append(f"environment variable SMTP_URL: {error}")
+            problems.append(
+                Problem(
+                    "environment variable SMTP_URL",
+                    str(error),
+                    "no email could be sent",
+                    "see the SMTP_URL forms in the README",
+                )
+            )
     elif deployment.is_production:
         problems.append(
-            "environment variable SMTP_URL: not set; production sends email over SMTP "
-            "(the local mailbox is for development), e.g. smtps://user:password@smtp.example.com"
+            Problem(
+                "environment variable SMTP_URL",
+                "not set in production",
+                "the local mailbox is for development: subscribers would get nothing",
+                "set it, e.g. smtps://user:password@smtp.example.com",
+            )
         )
     key = deployment.oolvay_secret_key
     if key is not None and len(key) < MIN_SECRET_KEY_LENGTH:
         problems.append(
-            f"environment variable OOLVAY_SECRET_KEY: shorter than {MIN_SECRET_KEY_LENGTH} "
-            f"characters; make one with: {MAKE_A_KEY}"
+            Problem(
+                "environment variable OOLVAY_SECRET_KEY",
+                f"shorter than {MIN_SECRET_KEY_LENGTH} characters",
+                "a short key makes unsubscribe and confirmation links guessable",
+                f"make one with: {MAKE_A_KEY}",
+            )
         )
     elif key is None and deployment.is_production:
         problems.append(
-            "environment variable OOLVAY_SECRET_KEY: not set; production needs its own key "
-            f"(it signs unsubscribe links); make one with: {MAKE_A_KEY}"
+            Problem(
+                "environment variable OOLVAY_SECRET_KEY",
+                "not set in production",
+                "it signs unsubscribe and confirmation links; production needs its own",
+                f"make one with: {MAKE_A_KEY}",
+            )
         )
-    base_url = urlsplit(deployment.oolvay_base_url)
-    if base_url.scheme not in ("http", "https") or not base_url.netloc:
-        problems.append("environment variable OOLVAY_BASE_URL: not an http:// or https:// address")
-    elif not deployment.oolvay_base_url.isascii():
-        problems.append(
-            "environment variable OOLVAY_BASE_URL: must be ASCII (write an international "
-            "domain in its xn-- form), since it goes into email headers"
-        )
-    elif deployment.is_production and base_url.scheme != "https":
-        problems.append(
-            "environment variable OOLVAY_BASE_URL: production links must use https:// "
-            "(one-click unsubscribe, RFC 8058, requires it)"
-        )
+    problems.extend(_base_url_problems(deployment))
     domain = email.from_address.rpartition("@")[2]
     placeholder = any(domain == p or domain.endswith(f".{p}") for p in PLACEHOLDER_DOMAINS)
     if deployment.is_production and placeholder:
         problems.append(
-            f"email.from_address: {email.from_address} is a placeholder; set an address of "
-            "your own domain in config/site.toml or OOLVAY_EMAIL__FROM_ADDRESS"
+            Problem(
+                "email.from_address",
+                f"{email.from_address} is a placeholder",
+                "mail from a domain you do not own is rejected or lands in spam",
+                "set an address of your own domain in config/site.toml "
+                "or OOLVAY_EMAIL__FROM_ADDRESS",
+            )
         )
-    if problems:
-        raise ConfigError("invalid settings:\n  " + "\n  ".join(problems))
+    return problems
+
+
+def _base_url_problems(deployment: Deployment) -> list[Problem]:
+    setting = "environment variable OOLVAY_BASE_URL"
+    why = "every link in every email starts with it"
+    base_url = urlsplit(deployment.oolvay_base_url)
+    if base_url.scheme not in ("http", "https") or not base_url.netloc:
+        return [Problem(setting, "not an http:// or https:// address", why, "fix the URL")]
+    if not deployment.oolvay_base_url.isascii():
+        return [
+            Problem(
+                setting,
+                "must be ASCII, since it goes into email headers",
+                why,
+                "write an international domain in its xn-- form",
+            )
+        ]
+    if deployment.is_production and base_url.scheme != "https":
+        return [
+            Problem(
+                setting,
+                "production links must use https://",
+                "one-click unsubscribe (RFC 8058) requires it",
+                "use the https:// address of the site",
+            )
+        ]
+    return []
 
 
 class Container(containers.DeclarativeContainer):
@@ -312,7 +357,7 @@ class Container(containers.DeclarativeContainer):
 
 def build_container(settings: Settings) -> Container:
     """Wire the application; raise ConfigError now for settings that would fail later."""
-    check_email_settings(settings)
+    raise_for_errors(email_problems(settings), "invalid email settings")
     environment = inngest_environment(
         settings.deployment, enabled=settings.site.background_jobs.inngest.enabled
     )

@@ -14,6 +14,7 @@ A bad value stops start-up with a ConfigError that names the key and where it ca
 
 from __future__ import annotations
 
+import enum
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,6 +38,34 @@ TEST_SUITE_VARIABLES = frozenset({"OOLVAY_TEST_POSTGRES_URL", "OOLVAY_REQUIRE_PO
 
 class ConfigError(Exception):
     """Settings are missing or invalid; the message says which and how to fix it."""
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    """The program must not start: it would fail, or fail unsafely, later."""
+    WARNING = "warning"
+    """Worth a look; the program can run."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with the settings: what, why it matters (one line), how to fix it."""
+
+    setting: str
+    what: str
+    why: str
+    fix: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.setting}: {self.what}. {self.why}. Fix: {self.fix}"
+
+
+def raise_for_errors(problems: list[Problem], heading: str) -> None:
+    """ConfigError listing every error among ``problems``; warnings pass."""
+    errors = [problem for problem in problems if problem.severity is Severity.ERROR]
+    if errors:
+        raise ConfigError(heading + ":\n  " + "\n  ".join(str(problem) for problem in errors))
 
 
 def _strict_bool(value: Any) -> Any:

@@ -9,6 +9,7 @@ import typer
 from oolvay.adapters.cli import (
     db,
     dispatches,
+    doctor,
     editors,
     notifications,
     posts,
@@ -33,6 +34,7 @@ def root() -> None:
 
 
 app.command("serve")(serve.serve)
+app.command("doctor")(doctor.doctor)
 app.add_typer(db.app, name="db")
 app.add_typer(editors.app, name="editors")
 app.add_typer(posts.app, name="posts")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from oolvay.adapters.cli.context import container_for, require_database
+from oolvay import doctor as checks
+from oolvay.adapters.cli.context import ExitCode, container_for, require_database
 from oolvay.adapters.http.app import create_app
 from oolvay.composition_root import Container
 
@@ -20,7 +22,15 @@ def serve(
         bool, typer.Option(help="Add a demo editor and subscribers; print a token and curl.")
     ] = False,
 ) -> None:
-    """Run the HTTP service (editors' API, subscribers' pages, /api/inngest)."""
+    """Run the HTTP service (editors' API, subscribers' pages, /api/inngest).
+
+    The doctor's checks run first: warnings are printed, errors stop it (exit 1)."""
+    if ctx.obj is None:
+        findings = checks.examine(os.environ)
+        if any(finding.severity for finding in findings):
+            typer.echo(checks.render(findings, verbose=False), err=True)
+        if checks.errors(findings):
+            raise typer.Exit(int(ExitCode.FAILURE))
     services = container_for(ctx)
     require_database(services)
     app = create_app(services)

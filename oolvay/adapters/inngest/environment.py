@@ -8,14 +8,15 @@ import urllib.parse
 
 import attrs
 
-from oolvay.settings import ConfigError, Deployment
+from oolvay.settings import Deployment, Problem, Severity, raise_for_errors
 
 DEV_SERVER_URL = "http://127.0.0.1:8288"
 CLOUD_API_URL = "https://api.inngest.com"
 CLOUD_EVENT_API_URL = "https://inn.gs"
 
 _CLOUD_VALUES = frozenset({"", "0", "false"})
-_SIGNING_KEY = re.compile(r"^(signkey-\w+-)?(?P<hex>[0-9a-fA-F]+)$")
+_SIGNING_KEY = re.compile(r"^(signkey-(?P<env>\w+?)-)?(?P<hex>[0-9a-fA-F]+)$")
+_TEST_ENVIRONMENTS = frozenset({"test", "example", "dev", "local", "fake"})
 
 
 class InngestMode(enum.StrEnum):
@@ -52,88 +53,141 @@ class InngestEnvironment:
 
 
 def inngest_environment(deployment: Deployment, *, enabled: bool) -> InngestEnvironment:
-    """Read ``INNGEST_*`` strictly; raise ConfigError listing every problem found.
+    """Read ``INNGEST_*`` strictly; raise ConfigError listing every error found.
 
     The SDK itself treats any unrecognised ``INNGEST_DEV`` value as dev mode (which turns off
     signature checks) and silently ignores malformed URLs, so nothing is left to it."""
-    problems: list[str] = []
-    mode, dev_url = _read_inngest_dev(deployment, problems)
-    base_url = _url(deployment.inngest_base_url, "INNGEST_BASE_URL", problems) or dev_url
-    serve_origin = _url(deployment.inngest_serve_origin, "INNGEST_SERVE_ORIGIN", problems)
-    for name, key in (
-        ("INNGEST_SIGNING_KEY", deployment.inngest_signing_key),
-        ("INNGEST_SIGNING_KEY_FALLBACK", deployment.inngest_signing_key_fallback),
-    ):
-        if key is not None and not _SIGNING_KEY.match(key):
-            problems.append(
-                f"{name} is not an Inngest signing key (expected signkey-<env>-<hex digits>, "
-                "as copied from the Inngest dashboard)"
-            )
-    if deployment.inngest_signing_key_fallback and not deployment.inngest_signing_key:
-        problems.append(
-            "INNGEST_SIGNING_KEY_FALLBACK is set without INNGEST_SIGNING_KEY: the fallback is "
-            "the previous key during a rotation, next to the current one"
-        )
-    if enabled and mode is InngestMode.CLOUD:
-        if not deployment.inngest_event_key:
-            problems.append(
-                "INNGEST_EVENT_KEY is not set: Inngest is enabled in cloud mode, where every "
-                "event we send must carry the event key, so every publish would fail to reach "
-                "Inngest. Copy it from the Inngest dashboard (Event Keys), or set INNGEST_DEV=1 "
-                "to use a local dev server"
-            )
-        if not deployment.inngest_signing_key:
-            problems.append(
-                "INNGEST_SIGNING_KEY is not set: Inngest is enabled in cloud mode, where the "
-                "signing key is what proves a call to /api/inngest comes from Inngest, so no "
-                "worker could run. Copy it from the Inngest dashboard (Signing Keys), or set "
-                "INNGEST_DEV=1 to use a local dev server"
-            )
-    if problems:
-        raise ConfigError("invalid Inngest settings:\n  " + "\n  ".join(problems))
+    raise_for_errors(inngest_problems(deployment, enabled=enabled), "invalid Inngest settings")
+    mode, dev_url = _mode(deployment.inngest_dev)
+    base_url = _clean_url(deployment.inngest_base_url) or dev_url
     return InngestEnvironment(
         mode=mode,
         base_url=base_url,
         event_key=deployment.inngest_event_key,
         signing_key=deployment.inngest_signing_key,
         signing_key_fallback=deployment.inngest_signing_key_fallback,
-        serve_origin=serve_origin,
+        serve_origin=_clean_url(deployment.inngest_serve_origin),
     )
 
 
-def _read_inngest_dev(
-    deployment: Deployment, problems: list[str]
-) -> tuple[InngestMode, str | None]:
+def inngest_problems(deployment: Deployment, *, enabled: bool) -> list[Problem]:
+    """Everything wrong with the ``INNGEST_*`` variables, errors and warnings."""
+    problems = _inngest_dev_problems(deployment)
+    for name in ("INNGEST_BASE_URL", "INNGEST_SERVE_ORIGIN"):
+        value = getattr(deployment, name.lower())
+        if value is not None and not _is_http_url(value.strip()):
+            problems.append(
+                Problem(
+                    name,
+                    f"{value!r} is not an http(s) URL",
+                    "the SDK would silently ignore it",
+                    "use a URL such as https://example.com, or unset it",
+                )
+            )
+    for name, key in (
+        ("INNGEST_SIGNING_KEY", deployment.inngest_signing_key),
+        ("INNGEST_SIGNING_KEY_FALLBACK", deployment.inngest_signing_key_fallback),
+    ):
+        problems.extend(_signing_key_problems(name, key, production=deployment.is_production))
+    if deployment.inngest_signing_key_fallback and not deployment.inngest_signing_key:
+        problems.append(
+            Problem(
+                "INNGEST_SIGNING_KEY_FALLBACK",
+                "set without INNGEST_SIGNING_KEY",
+                "the fallback is the previous key during a rotation, next to the current one",
+                "set INNGEST_SIGNING_KEY to the current key",
+            )
+        )
+    if enabled and _mode(deployment.inngest_dev)[0] is InngestMode.CLOUD:
+        local = "copy it from the Inngest dashboard ({}), or set INNGEST_DEV=1 for a dev server"
+        if not deployment.inngest_event_key:
+            problems.append(
+                Problem(
+                    "INNGEST_EVENT_KEY",
+                    "not set while Inngest is enabled in cloud mode",
+                    "every event we send must carry it: every publish would fail to reach Inngest",
+                    local.format("Event Keys"),
+                )
+            )
+        if not deployment.inngest_signing_key:
+            problems.append(
+                Problem(
+                    "INNGEST_SIGNING_KEY",
+                    "not set while Inngest is enabled in cloud mode",
+                    "it proves a call to /api/inngest comes from Inngest: no worker could run",
+                    local.format("Signing Keys"),
+                )
+            )
+    return problems
+
+
+def _inngest_dev_problems(deployment: Deployment) -> list[Problem]:
     raw = deployment.inngest_dev
     value = (raw or "").strip()
     if value.lower() in _CLOUD_VALUES:
-        return InngestMode.CLOUD, None
+        return []
     if deployment.is_production:
-        problems.append(
-            f"INNGEST_DEV={raw!r} with OOLVAY_ENV=production: dev mode sends events to a dev "
-            "server that does not run in production and stops checking the signatures of calls "
-            "to /api/inngest. Remove INNGEST_DEV from the production environment, or set it to 0"
+        return [
+            Problem(
+                "INNGEST_DEV",
+                f"set to {raw!r} with OOLVAY_ENV=production",
+                "dev mode sends events to a dev server that does not run in production, and "
+                "stops checking the signatures of calls to /api/inngest",
+                "remove INNGEST_DEV from the production environment, or set it to 0",
+            )
+        ]
+    if value == "1" or _is_http_url(value):
+        return []
+    return [
+        Problem(
+            "INNGEST_DEV",
+            f"{raw!r} is not understood",
+            "the SDK would take any other value as dev mode and turn off signature checks",
+            f"use 1 (the dev server at {DEV_SERVER_URL}), a dev server's URL, "
+            "or leave it unset, 0 or false for Inngest Cloud",
         )
+    ]
+
+
+def _signing_key_problems(name: str, key: str | None, *, production: bool) -> list[Problem]:
+    if key is None:
+        return []
+    match = _SIGNING_KEY.match(key)
+    if match is None:
+        return [
+            Problem(
+                name,
+                "not an Inngest signing key",
+                "Inngest's signatures could never verify: every worker call would be refused",
+                "copy the key (signkey-<env>-<hex digits>) from the Inngest dashboard",
+            )
+        ]
+    digits = match.group("hex").lower()
+    environment = (match.group("env") or "").lower()
+    if environment in _TEST_ENVIRONMENTS or len(digits) < 32 or len(set(digits)) <= 2:
+        return [
+            Problem(
+                name,
+                "looks like a test or example value",
+                "a known key lets anyone who finds /api/inngest run our workers",
+                "use the production signing key from the Inngest dashboard",
+                Severity.ERROR if production else Severity.WARNING,
+            )
+        ]
+    return []
+
+
+def _mode(raw: str | None) -> tuple[InngestMode, str | None]:
+    value = (raw or "").strip()
+    if value.lower() in _CLOUD_VALUES:
         return InngestMode.CLOUD, None
     if value == "1":
         return InngestMode.DEV, DEV_SERVER_URL
-    if _is_http_url(value):
-        return InngestMode.DEV, value.rstrip("/")
-    problems.append(
-        f"INNGEST_DEV={raw!r} is not understood: use 1 (the dev server at {DEV_SERVER_URL}), "
-        "the URL of a dev server, or leave it unset, 0 or false for Inngest Cloud. (The SDK "
-        "would take any other value as dev mode and turn off signature checks.)"
-    )
-    return InngestMode.CLOUD, None
+    return InngestMode.DEV, value.rstrip("/")
 
 
-def _url(value: str | None, name: str, problems: list[str]) -> str | None:
-    if value is None:
-        return None
-    if not _is_http_url(value.strip()):
-        problems.append(f"{name}={value!r} is not an http(s) URL such as https://example.com")
-        return None
-    return value.strip().rstrip("/")
+def _clean_url(value: str | None) -> str | None:
+    return value.strip().rstrip("/") if value is not None else None
 
 
 def _is_http_url(value: str) -> bool:

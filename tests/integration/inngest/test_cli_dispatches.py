@@ -121,4 +121,4 @@ def test_bad_inngest_settings_stop_the_command_with_a_message() -> None:
     result = CliRunner().invoke(cli, ["dispatches", "list"], env={"INNGEST_DEV": "yes"})
 
     assert result.exit_code == 2
-    assert "INNGEST_DEV='yes' is not understood" in result.output
+    assert "INNGEST_DEV: 'yes' is not understood" in result.output

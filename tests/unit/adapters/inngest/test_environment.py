@@ -8,11 +8,12 @@ from oolvay.adapters.inngest.environment import (
     InngestEnvironment,
     InngestMode,
     inngest_environment,
+    inngest_problems,
 )
 from oolvay.composition_root import build_container
-from oolvay.settings import ConfigError, load_settings
+from oolvay.settings import ConfigError, Severity, load_settings
 
-SIGNING_KEY = "signkey-prod-" + "ab" * 32
+SIGNING_KEY = "signkey-prod-3f9a1c0be4d27e8856a0c3b9d1f47e2a6c5b8d0e9f1a2b3c4d5e6f708192a3b4"
 KEYS = {"INNGEST_EVENT_KEY": "event-key", "INNGEST_SIGNING_KEY": SIGNING_KEY}
 
 
@@ -47,7 +48,7 @@ def test_a_url_is_a_dev_server_there() -> None:
 
 @pytest.mark.parametrize("value", ["yes", "true", "on", "production", "2", "inngest:8288"])
 def test_any_other_value_stops_start_up(value: str) -> None:
-    with pytest.raises(ConfigError, match=f"INNGEST_DEV='{value}' is not understood"):
+    with pytest.raises(ConfigError, match=f"INNGEST_DEV: '{value}' is not understood"):
         read({"INNGEST_DEV": value})
 
 
@@ -75,7 +76,9 @@ def test_production_accepts_inngest_dev_0_or_false(value: str) -> None:
 def test_cloud_mode_with_inngest_enabled_needs_both_keys(missing: str) -> None:
     environ = {name: value for name, value in KEYS.items() if name != missing}
 
-    with pytest.raises(ConfigError, match=f"{missing} is not set: Inngest is enabled in cloud"):
+    with pytest.raises(
+        ConfigError, match=f"{missing}: not set while Inngest is enabled in cloud mode"
+    ):
         read(environ)
 
 
@@ -89,23 +92,23 @@ def test_every_problem_is_named_at_once() -> None:
         read({"INNGEST_BASE_URL": "inn gs"})
 
     message = str(caught.value)
-    assert "INNGEST_EVENT_KEY is not set" in message
-    assert "INNGEST_SIGNING_KEY is not set" in message
-    assert "INNGEST_BASE_URL='inn gs' is not an http(s) URL" in message
+    assert "INNGEST_EVENT_KEY: not set" in message
+    assert "INNGEST_SIGNING_KEY: not set" in message
+    assert "INNGEST_BASE_URL: 'inn gs' is not an http(s) URL" in message
 
 
 @pytest.mark.parametrize("name", ["INNGEST_SIGNING_KEY", "INNGEST_SIGNING_KEY_FALLBACK"])
 def test_a_signing_key_must_look_like_one(name: str) -> None:
     environ = {**KEYS, name: "signkey-prod-not-hex"}
 
-    with pytest.raises(ConfigError, match=f"{name} is not an Inngest signing key"):
+    with pytest.raises(ConfigError, match=f"{name}: not an Inngest signing key"):
         read(environ)
 
 
 def test_a_fallback_key_needs_a_current_key() -> None:
     environ = {"INNGEST_DEV": "1", "INNGEST_SIGNING_KEY_FALLBACK": SIGNING_KEY}
 
-    with pytest.raises(ConfigError, match="FALLBACK is set without INNGEST_SIGNING_KEY"):
+    with pytest.raises(ConfigError, match="FALLBACK: set without INNGEST_SIGNING_KEY"):
         read(environ)
 
 
@@ -126,7 +129,7 @@ def test_keys_are_not_shown_in_repr() -> None:
 def test_the_container_checks_at_start_up_not_on_first_use() -> None:
     settings = load_settings({"OOLVAY_BACKGROUND_JOBS__INNGEST__ENABLED": "true"})
 
-    with pytest.raises(ConfigError, match="INNGEST_SIGNING_KEY is not set"):
+    with pytest.raises(ConfigError, match="INNGEST_SIGNING_KEY: not set"):
         build_container(settings)
 
 
@@ -144,3 +147,30 @@ def test_the_client_is_built_as_decided() -> None:
     assert client.event_api_origin == "http://127.0.0.1:9"
     assert client.signing_key == SIGNING_KEY
     assert client.signing_key_fallback == environ["INNGEST_SIGNING_KEY_FALLBACK"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "signkey-test-3f9a1c0be4d27e8856a0c3b9d1f47e2a6c5b8d0e9f1a2b3c4d5e6f708192a3b4",
+        "signkey-prod-" + "ab" * 32,
+        "signkey-prod-0123abcd",
+    ],
+)
+def test_a_signing_key_that_looks_like_a_test_value_is_refused_in_production(key: str) -> None:
+    environ = {"OOLVAY_ENV": "production", **KEYS, "INNGEST_SIGNING_KEY": key}
+
+    with pytest.raises(ConfigError, match="looks like a test or example value"):
+        read(environ)
+
+
+def test_outside_production_a_test_signing_key_is_only_a_warning() -> None:
+    test_key = "signkey-test-" + "5a" * 32
+    problems = inngest_problems(
+        load_settings({**KEYS, "INNGEST_SIGNING_KEY": test_key}).deployment, enabled=True
+    )
+
+    assert [(p.setting, p.severity) for p in problems] == [
+        ("INNGEST_SIGNING_KEY", Severity.WARNING)
+    ]
+    assert read({**KEYS, "INNGEST_SIGNING_KEY": test_key}).signing_key == test_key

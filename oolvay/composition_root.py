@@ -25,7 +25,7 @@ from oolvay.adapters.inngest.environment import InngestEnvironment, inngest_envi
 from oolvay.adapters.inngest.functions import WorkerEnv
 from oolvay.adapters.inngest.queue import InngestJobQueue
 from oolvay.adapters.inngest.redispatch import FailedDispatchRedispatcher
-from oolvay.adapters.inngest.registry import build_functions
+from oolvay.adapters.inngest.registry import build_functions, job_routes
 from oolvay.adapters.inngest.route import InngestRoute
 from oolvay.adapters.inngest.sending import DeadlineEventSender
 from oolvay.adapters.observability.logging import configure_logging
@@ -292,7 +292,12 @@ class Container(containers.DeclarativeContainer):
         executor=inngest_send_executor,
     )
     inngest_queue = providers.Factory(
-        InngestJobQueue, send=inngest_event_sender, reporter=error_reporter, uow=uow, clock=clock
+        InngestJobQueue,
+        send=inngest_event_sender,
+        reporter=error_reporter,
+        uow=uow,
+        clock=clock,
+        routes=providers.Callable(job_routes),
     )
     failed_dispatches = providers.Factory(
         FailedDispatchRedispatcher, uow=uow, send=inngest_event_sender, clock=clock

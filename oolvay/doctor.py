@@ -113,7 +113,7 @@ def _inngest(settings: Settings, probe: Probe) -> list[Finding]:
 def _workers(module: ModuleType) -> list[Finding]:
     missing = unserved_workers(module)
     if not missing:
-        names = ", ".join(worker.__name__ for worker in WORKERS)
+        names = ", ".join(registration.worker.__name__ for registration in WORKERS)
         return [Finding.ok("workers", f"every worker is served: {names}")]
     return [
         Finding(

@@ -6,11 +6,13 @@ Payload field names are snake_case JSON (``post.published`` carries ``{"post_id"
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
 import inngest
+
+from oolvay.application.jobs import GenerateReport, SendPostNotifications
 
 P = TypeVar("P")
 
@@ -69,6 +71,16 @@ class EventType(Generic[P]):
 
 
 @attrs.frozen
+class JobRoute:
+    """How one kind of job travels through Inngest: the event it becomes, and the name its
+    dispatch failures are grouped under in Sentry (fingerprint ``["inngest", name]``)."""
+
+    job: type[Any]
+    to_event: Callable[[Any], inngest.Event]
+    dispatch_name: str
+
+
+@attrs.frozen
 class PostPublishedData:
     post_id: uuid.UUID = attrs.field(converter=_as_uuid)
 
@@ -84,6 +96,15 @@ class PostPublished:
         # retried or duplicated send of the same request reaches the worker once.
         return cls.type.event(
             PostPublishedData(post_id=post_id), id=f"post.published:{post_id}:{reason}"
+        )
+
+    @classmethod
+    def route(cls) -> JobRoute:
+        """``SendPostNotifications`` jobs travel as this event."""
+        return JobRoute(
+            job=SendPostNotifications,
+            to_event=lambda job: cls.create(post_id=job.post_id, reason=job.reason),
+            dispatch_name="dispatchPostNotification",
         )
 
 
@@ -103,6 +124,15 @@ class ReportGenerated:
         return cls.type.event(
             ReportGeneratedData(report_id=report_id, requested_by=requested_by),
             id=f"report.generated:{report_id}",
+        )
+
+    @classmethod
+    def route(cls) -> JobRoute:
+        """``GenerateReport`` jobs travel as this event."""
+        return JobRoute(
+            job=GenerateReport,
+            to_event=lambda job: cls.create(report_id=job.report_id, requested_by=job.requested_by),
+            dispatch_name="dispatchReportGeneration",
         )
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import inngest
 import structlog
 
-from oolvay.adapters.inngest.events import PostPublished, ReportGenerated, event_to_json
+from oolvay.adapters.inngest.events import JobRoute, event_to_json
 from oolvay.adapters.inngest.sending import EventSender
-from oolvay.application.jobs import GenerateReport, Job, SendPostNotifications
+from oolvay.application.jobs import Job
 from oolvay.application.ports import (
     Clock,
     Dispatch,
@@ -25,29 +25,6 @@ from oolvay.application.ports import (
 QUEUE_NAME = "inngest"
 
 log = structlog.get_logger(__name__)
-
-
-@attrs.frozen
-class JobRoute:
-    """How one kind of job travels: the event it becomes and the name its dispatch
-    failures are grouped under in Sentry."""
-
-    to_event: Callable[[Any], inngest.Event]
-    dispatch_name: str
-
-
-ROUTES: Mapping[type[Any], JobRoute] = {
-    SendPostNotifications: JobRoute(
-        to_event=lambda job: PostPublished.create(post_id=job.post_id, reason=job.reason),
-        dispatch_name="dispatchPostNotification",
-    ),
-    GenerateReport: JobRoute(
-        to_event=lambda job: ReportGenerated.create(
-            report_id=job.report_id, requested_by=job.requested_by
-        ),
-        dispatch_name="dispatchReportGeneration",
-    ),
-}
 
 
 def describe_error(error: BaseException) -> str:
@@ -65,7 +42,7 @@ class InngestJobQueue:
     reporter: ErrorReporter
     uow: UnitOfWork
     clock: Clock
-    routes: Mapping[type[Any], JobRoute] = ROUTES
+    routes: Mapping[type[Any], JobRoute]
 
     def enqueue(self, job: Job) -> Dispatch:
         route = self.routes.get(type(job))

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import attrs
 import inngest
 
 from oolvay.adapters.inngest import functions as functions_module
+from oolvay.adapters.inngest.events import JobRoute, PostPublished, ReportGenerated
 from oolvay.adapters.inngest.functions import (
     WorkerEnv,
     generate_report_worker,
@@ -20,11 +22,28 @@ from oolvay.adapters.inngest.functions import (
 
 WorkerFactory = Callable[[WorkerEnv], inngest.Function[Any]]
 
-WORKERS: tuple[WorkerFactory, ...] = (send_post_notifications_worker, generate_report_worker)
+
+@attrs.frozen
+class Registration:
+    """A served worker, and the job whose event triggers it."""
+
+    worker: WorkerFactory
+    route: JobRoute
+
+
+WORKERS: tuple[Registration, ...] = (
+    Registration(send_post_notifications_worker, PostPublished.route()),
+    Registration(generate_report_worker, ReportGenerated.route()),
+)
+
+
+def job_routes(registrations: tuple[Registration, ...] = WORKERS) -> dict[type[Any], JobRoute]:
+    """The jobs the Inngest queue can send: only those a served worker reacts to."""
+    return {registration.route.job: registration.route for registration in registrations}
 
 
 def build_functions(env: WorkerEnv) -> list[inngest.Function[Any]]:
-    functions = [worker(env) for worker in WORKERS]
+    functions = [registration.worker(env) for registration in WORKERS]
     ids = [function.id for function in functions]
     duplicates = sorted({fn_id for fn_id in ids if ids.count(fn_id) > 1})
     if duplicates:
@@ -44,9 +63,12 @@ def defined_workers(module: ModuleType = functions_module) -> set[Callable[..., 
 
 
 def unserved_workers(
-    module: ModuleType = functions_module, workers: tuple[WorkerFactory, ...] = WORKERS
+    module: ModuleType = functions_module, registrations: tuple[Registration, ...] = WORKERS
 ) -> list[str]:
-    """Names of the workers defined in ``module`` but missing from ``workers``: they would
-    never run, however many events are sent to them."""
-    listed = {w.func if isinstance(w, functools.partial) else w for w in workers}
+    """Names of the workers defined in ``module`` but missing from ``registrations``: they
+    would never run, however many events are sent to them."""
+    listed = {
+        r.worker.func if isinstance(r.worker, functools.partial) else r.worker
+        for r in registrations
+    }
     return sorted(worker.__name__ for worker in defined_workers(module) - listed)

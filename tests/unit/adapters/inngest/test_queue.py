@@ -11,6 +11,7 @@ from oolvay.adapters.inngest.events import (
     event_to_json,
 )
 from oolvay.adapters.inngest.queue import InngestJobQueue
+from oolvay.adapters.inngest.registry import job_routes
 from oolvay.application.jobs import GenerateReport, SendPostNotifications
 from oolvay.application.ports import DispatchStatus
 from oolvay.domain.ids import PostId, UserId
@@ -31,6 +32,7 @@ def a_queue(
         reporter=reporter or FakeErrorReporter(),
         uow=uow or FakeUnitOfWork(),
         clock=FakeClock(),
+        routes=job_routes(),
     )
 
 
@@ -175,3 +177,16 @@ def test_a_failed_report_dispatch_is_reported_under_its_own_name() -> None:
     assert report.tags["requestedBy"] == str(editor)
     [failure] = uow.store.failed_dispatches.values()
     assert failure.job_name == "generate-report"
+
+
+def test_a_job_no_served_worker_reacts_to_cannot_be_sent() -> None:
+    queue = InngestJobQueue(
+        send=RecordingEventSender(),
+        reporter=FakeErrorReporter(),
+        uow=FakeUnitOfWork(),
+        clock=FakeClock(),
+        routes={},
+    )
+
+    with pytest.raises(LookupError, match="SendPostNotifications"):
+        queue.enqueue(JOB)

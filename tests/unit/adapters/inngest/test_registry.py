@@ -6,9 +6,11 @@ from typing import Any
 import inngest
 
 from oolvay.adapters.inngest import functions
+from oolvay.adapters.inngest.events import PostPublished
 from oolvay.adapters.inngest.functions import WorkerEnv
 from oolvay.adapters.inngest.registry import (
     WORKERS,
+    Registration,
     build_functions,
     defined_workers,
     unserved_workers,
@@ -42,7 +44,8 @@ def test_a_worker_left_out_of_the_registry_is_found() -> None:
     module.forgotten_worker = forgotten_worker  # type: ignore[attr-defined]
 
     assert unserved_workers(module) == ["forgotten_worker"]
-    assert unserved_workers(module, (forgotten_worker,)) == []
+    registered = (Registration(forgotten_worker, PostPublished.route()),)
+    assert unserved_workers(module, registered) == []
 
 
 def test_building_the_registry_gives_one_function_per_worker() -> None:

@@ -62,6 +62,14 @@ class TransientDeliveryFailure(Exception):
     """Some recipients of a batch could not be reached this time; the step is retried."""
 
 
+def read_event_or_none(event_type: EventType[P], data: Mapping[str, Any]) -> P | None:
+    """The payload, or None when the data does not fit (an on_failure must still report)."""
+    try:
+        return event_type.read(data)
+    except InvalidEventPayload:
+        return None
+
+
 def read_event(event_type: EventType[P], data: Mapping[str, Any]) -> P:
     """The event's payload, or NonRetriableError: a malformed event never becomes valid."""
     try:
@@ -81,25 +89,13 @@ def send_post_notifications_worker(
 
     def on_failure(ctx: inngest.ContextSync) -> None:
         failure = FunctionFailure.read(ctx.event.data)
-        post_id = _post_id_of(failure.event_data)
-        context: dict[str, object] = {
-            "functionId": failure.function_id,
-            "runId": failure.run_id,
-            "error": failure.message,
-            "postId": str(post_id) if post_id else None,
-        }
-        tags = {"action": "send-post-notifications"}
-        if post_id is not None:
-            tags["postId"] = str(post_id)
-        env.reporter.report(
-            WorkerGaveUp(f"send-post-notifications gave up: {failure.message}"),
-            fingerprint=["inngest", "send-post-notifications", "failed"],
-            tags=tags,
-            contexts={"inngest": context},
-        )
-        if post_id is not None:
+        payload = read_event_or_none(PostPublished.type, failure.event_data)
+        subject = {"postId": str(payload.post_id)} if payload else {}
+        failure.report(env.reporter, "send-post-notifications", subject)
+        if payload is not None:
             notifier = env.handler(SendPostNotifications, SendPostNotificationsHandler)
-            notifier.give_up(post_id, reason=f"notification job gave up: {failure.message}")
+            reason = f"notification job gave up: {failure.message}"
+            notifier.give_up(PostId(payload.post_id), reason=reason)
 
     @env.client.create_function(
         fn_id="send-post-notifications",
@@ -148,21 +144,13 @@ def generate_report_worker(env: WorkerEnv, *, retries: int | None = 1) -> innges
 
     def on_failure(ctx: inngest.ContextSync) -> None:
         failure = FunctionFailure.read(ctx.event.data)
-        try:
-            report_id: ReportId | None = ReportId(
-                ReportGenerated.type.read(failure.event_data).report_id
-            )
-        except InvalidEventPayload:
-            report_id = None
-        env.reporter.report(
-            WorkerGaveUp(f"generate-report gave up: {failure.message}"),
-            fingerprint=["inngest", "generate-report", "failed"],
-            tags={"action": "generate-report", "reportId": str(report_id)},
-            contexts={"inngest": {"runId": failure.run_id, "error": failure.message}},
-        )
-        if report_id is not None:
+        payload = read_event_or_none(ReportGenerated.type, failure.event_data)
+        subject = {"reportId": str(payload.report_id)} if payload else {}
+        failure.report(env.reporter, "generate-report", subject)
+        if payload is not None:
             reports = env.handler(GenerateReport, GenerateReportHandler)
-            reports.give_up(report_id, reason=f"report job gave up: {failure.message}")
+            reason = f"report job gave up: {failure.message}"
+            reports.give_up(ReportId(payload.report_id), reason=reason)
 
     @env.client.create_function(
         fn_id="generate-report",
@@ -208,6 +196,22 @@ class FunctionFailure:
     function_id: str | None
     run_id: str | None
 
+    def report(self, reporter: ErrorReporter, worker: str, subject: Mapping[str, str]) -> None:
+        """One Sentry event per run that gave up, grouped by worker."""
+        reporter.report(
+            WorkerGaveUp(f"{worker} gave up: {self.message}"),
+            fingerprint=["inngest", worker, "failed"],
+            tags={"action": worker, **subject},
+            contexts={
+                "inngest": {
+                    "functionId": self.function_id,
+                    "runId": self.run_id,
+                    "error": self.message,
+                    **subject,
+                }
+            },
+        )
+
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> FunctionFailure:
         error = data.get("error")
@@ -221,13 +225,6 @@ class FunctionFailure:
             function_id=function_id if isinstance(function_id, str) else None,
             run_id=run_id if isinstance(run_id, str) else None,
         )
-
-
-def _post_id_of(data: Mapping[str, Any]) -> PostId | None:
-    try:
-        return PostId(PostPublished.type.read(data).post_id)
-    except InvalidEventPayload:
-        return None
 
 
 @contextlib.contextmanager

@@ -3,12 +3,14 @@
 import csv
 import io
 import uuid
+from typing import Any
 
+import inngest
 from dependency_injector import providers
 
 from oolvay.adapters.inngest.events import ReportGenerated
 from oolvay.application.send_post_notifications import new_claimant
-from oolvay.domain.reports import ReportStatus
+from oolvay.domain.reports import Report, ReportStatus
 from tests.builders import T0, a_post, a_subscriber
 from tests.integration.inngest.support import (
     CLOUD,
@@ -78,3 +80,34 @@ def test_an_unknown_report_is_not_retried() -> None:
 
     assert response.headers["x-inngest-no-retry"] == "true"
     assert "does not exist" in response.json()["message"]
+
+
+def test_when_the_report_job_gives_up_the_report_is_marked_failed(
+    sentry_events: list[dict[str, Any]],
+) -> None:
+    app = an_app(CLOUD)
+    post_id, editor_id = a_sent_post_and_editor(app)
+    report = Report.request(post_id=post_id, requested_by=editor_id, now=T0)  # type: ignore[arg-type]
+    with app.uow:
+        app.uow.reports.add(report)
+        app.uow.commit()
+    original = ReportGenerated.create(report_id=report.id, requested_by=report.requested_by)
+    failed = inngest.Event(
+        name="inngest/function.failed",
+        data={
+            "error": {"name": "Error", "message": "mail server down"},
+            "event": original.model_dump(),
+            "function_id": REPORT_FN,
+            "run_id": "run-9",
+        },
+    )
+
+    response = call(app, invocation(failed), fn_id=f"{REPORT_FN}-failure")
+
+    assert response.status_code == 200
+    [event] = sentry_events
+    assert event["fingerprint"] == ["inngest", "generate-report", "failed"]
+    assert event["tags"]["reportId"] == str(report.id)
+    stored = app.uow.store.reports[report.id]
+    assert stored.status is ReportStatus.FAILED
+    assert "mail server down" in (stored.error or "")

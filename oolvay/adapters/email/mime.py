@@ -135,8 +135,9 @@ def _text_part(subtype: str, body: str) -> list[bytes]:
 
 
 def _boundary(*parts: list[bytes]) -> str:
+    """A random boundary that no line of the parts starts with."""
+    text = b"\n".join(line for part in parts for line in part)
     while True:
         boundary = f"=_{secrets.token_hex(16)}"
-        marker = b"--" + boundary.encode()
-        if not any(line.startswith(marker) for part in parts for line in part):
+        if b"--" + boundary.encode() not in text:
             return boundary

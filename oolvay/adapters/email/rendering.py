@@ -48,6 +48,8 @@ class JinjaNotificationRenderer:
             autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
+            # The templates ship with the package: no need to stat them at every email.
+            auto_reload=False,
         )
 
     def post_notification(self, post: Post, user: User) -> EmailMessage:

@@ -61,8 +61,11 @@ def add_postgres_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def quiet_logs() -> None:
-    """Only warnings and errors: a bench prints its table, not a line per job."""
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    """Only warnings and errors, on stderr: a bench prints its table, not a line per job."""
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
 
 
 class UtcClock:

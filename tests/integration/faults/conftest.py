@@ -12,8 +12,11 @@ import attrs
 import pytest
 import sqlalchemy as sa
 from dependency_injector import providers
+from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.engine import Engine
 
+from oolvay.adapters.http.app import create_app
 from oolvay.adapters.sqlalchemy.engine import create_session_factory
 from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
@@ -149,3 +152,27 @@ def record_faults(engine: Engine) -> Iterator[RecordFaults]:
     yield faults
     sa.event.remove(engine, "before_cursor_execute", faults)
     faults.close()
+
+
+@attrs.define
+class Editor:
+    """The HTTP app on a test client, and an editor's credentials."""
+
+    http: TestClient
+    headers: dict[str, str]
+
+    @classmethod
+    def of(cls, app: Container) -> Editor:
+        _, issued = app.create_editor()("editor@example.com", token_name="faults")
+        http = TestClient(create_app(app), raise_server_exceptions=False)
+        return cls(http, {"Authorization": f"Bearer {issued.secret}"})
+
+    def draft(self) -> str:
+        response = self.http.post(
+            "/api/posts", json={"title": "Faults", "body": "Body"}, headers=self.headers
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def publish(self, post_id: str) -> Response:
+        return self.http.post(f"/api/posts/{post_id}/publish", headers=self.headers)

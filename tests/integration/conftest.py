@@ -129,6 +129,10 @@ def engine(migrated_engine: Engine) -> Engine:
     return migrated_engine
 
 
+def a_uow(engine: Engine) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(create_session_factory(engine))
+
+
 @pytest.fixture
 def new_uow(engine: Engine) -> Callable[[], SqlAlchemyUnitOfWork]:
     sessions = create_session_factory(engine)

@@ -17,15 +17,13 @@ from httpx import Response
 from sqlalchemy.engine import Engine
 
 from oolvay.adapters.http.app import create_app
-from oolvay.adapters.sqlalchemy.engine import create_session_factory
 from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
-from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.composition_root import Container, build_container
 from oolvay.domain.posts import Post
 from oolvay.domain.users import User
 from oolvay.settings import load_settings
 from tests.builders import T0, a_post, a_subscriber
-from tests.integration.conftest import an_author, empty_tables, given
+from tests.integration.conftest import a_uow, an_author, empty_tables, given
 from tests.integration.email.conftest import DroppingSink, LoopbackController, start_server
 from tests.integration.inngest.conftest import sentry_events
 
@@ -60,10 +58,6 @@ def given_an_audience(engine: Engine, *, size: int, published: bool) -> Audience
     things: list[Post | User] = [an_author(), *subscribers, *bystanders, post]
     given(a_uow(engine), *things)
     return Audience(post=post, eligible=[user.email for user in subscribers])
-
-
-def a_uow(engine: Engine) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(create_session_factory(engine))
 
 
 def deliveries_per_address(received: list[str], expected: list[str]) -> dict[str, int]:

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Engine
 
 from oolvay.domain.deliveries import DeliveryState
+from tests.integration.conftest import a_uow
 from tests.integration.email.conftest import Sink
 from tests.integration.faults.conftest import (
     Editor,
-    a_uow,
     an_app,
     deliveries_per_address,
     exactly_once,

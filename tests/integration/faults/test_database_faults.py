@@ -17,12 +17,12 @@ from oolvay.adapters.inngest.functions import WorkerEnv, send_post_notifications
 from oolvay.application.ports import DispatchStatus
 from oolvay.domain.deliveries import DeliveryState
 from tests.fakes import FakeClock, FakeErrorReporter
+from tests.integration.conftest import a_uow
 from tests.integration.email.conftest import Sink
 from tests.integration.faults.conftest import (
     RETRY_ATTEMPTS,
     SEED,
     RecordFaults,
-    a_uow,
     an_app,
     deliveries_per_address,
     exactly_once,

@@ -17,10 +17,10 @@ from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.errors import NothingToResend
 from oolvay.domain.ids import PostId
 from tests.fakes import FakeErrorReporter
+from tests.integration.conftest import a_uow
 from tests.integration.email.conftest import DroppingSink, Sink
 from tests.integration.faults.conftest import (
     SEED,
-    a_uow,
     an_app,
     deliveries_per_address,
     exactly_once,

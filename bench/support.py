@@ -29,10 +29,13 @@ from oolvay.adapters.sqlalchemy.engine import create_database_engine, parse_data
 from oolvay.adapters.sqlalchemy.schema import upgrade
 from oolvay.composition_root import Container, build_container
 from oolvay.settings import load_settings
+from tests.integration.conftest import counting_statements
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_SECRET_KEY = "bench-" + "k" * 40
 DATABASES = ("sqlite", "postgresql")
+counting = counting_statements
+"""Counts the statements an engine sends, as the test suite does."""
 
 SINK = """
 import sys
@@ -141,25 +144,6 @@ def migrated_engine(url: str) -> Engine:
     engine = create_database_engine(url)
     upgrade(engine)
     return engine
-
-
-class StatementCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, *_: Any) -> None:
-        self.count += 1
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[StatementCounter]:
-    """Counts round trips: each execute or executemany the engine sends to the driver."""
-    counter = StatementCounter()
-    sa.event.listen(engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", counter)
 
 
 @attrs.define

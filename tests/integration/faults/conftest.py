@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
+import inngest
 import pytest
 import sqlalchemy as sa
 from dependency_injector import providers
@@ -17,15 +18,18 @@ from httpx import Response
 from sqlalchemy.engine import Engine
 
 from oolvay.adapters.http.app import create_app
+from oolvay.adapters.inngest.functions import WorkerEnv, send_post_notifications_worker
 from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
 from oolvay.composition_root import Container, build_container
 from oolvay.domain.posts import Post
 from oolvay.domain.users import User
 from oolvay.settings import load_settings
 from tests.builders import T0, a_post, a_subscriber
+from tests.fakes import FakeErrorReporter
 from tests.integration.conftest import a_uow, an_author, empty_tables, given
 from tests.integration.email.conftest import DroppingSink, LoopbackController, start_server
 from tests.integration.inngest.conftest import sentry_events
+from tests.unit.adapters.inngest.mocked_runs import mocked_client
 
 __all__ = ["sentry_events", "start_server"]  # fixtures of other folders, used here
 
@@ -170,3 +174,16 @@ class Editor:
 
     def publish(self, post_id: str) -> Response:
         return self.http.post(f"/api/posts/{post_id}/publish", headers=self.headers)
+
+
+def a_mocked_worker(app: Container) -> inngest.Function[Any]:
+    """``send-post-notifications`` on the app's handlers, for the SDK's mocked runner (which
+    retries a failed step with the steps before it memoized, as Inngest does)."""
+    return send_post_notifications_worker(
+        WorkerEnv(
+            client=mocked_client(),
+            default_retries=4,
+            handlers=app.job_handlers,
+            reporter=FakeErrorReporter(),
+        )
+    )

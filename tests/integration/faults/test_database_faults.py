@@ -13,23 +13,23 @@ from dependency_injector import providers
 from sqlalchemy.engine import Engine
 
 from oolvay.adapters.inngest.events import PostPublished
-from oolvay.adapters.inngest.functions import WorkerEnv, send_post_notifications_worker
 from oolvay.application.ports import DispatchStatus
 from oolvay.domain.deliveries import DeliveryState
-from tests.fakes import FakeClock, FakeErrorReporter
+from tests.fakes import FakeClock
 from tests.integration.conftest import a_uow
 from tests.integration.email.conftest import Sink
 from tests.integration.faults.conftest import (
     RETRY_ATTEMPTS,
     SEED,
     RecordFaults,
+    a_mocked_worker,
     an_app,
     deliveries_per_address,
     exactly_once,
     given_an_audience,
     smtp_to,
 )
-from tests.unit.adapters.inngest.mocked_runs import mocked_client, run
+from tests.unit.adapters.inngest.mocked_runs import run
 
 AUDIENCE = 7
 BATCH = 3
@@ -72,14 +72,7 @@ def test_the_inngest_worker_a_record_that_fails_for_a_while_sends_nothing_twice(
 ) -> None:
     sink = Sink()
     app = an_app(engine, {**smtp_to(start_server(sink)), **ENVIRON})
-    worker = send_post_notifications_worker(
-        WorkerEnv(
-            client=mocked_client(),
-            default_retries=4,
-            handlers=app.job_handlers,
-            reporter=FakeErrorReporter(),
-        )
-    )
+    worker = a_mocked_worker(app)
     windows = duplicates = 0
 
     for fault in faults():

@@ -17,30 +17,13 @@ from typer.testing import CliRunner
 
 from oolvay.adapters.cli.app import app as cli
 from tests.integration.faults.conftest import Editor, an_app
-from tests.integration.inngest.servers import (
-    EventApi,
-    accepting,
-    closed_port,
-    error_401_json,
-    error_500_json,
-    error_502_html,
-    event_api,
-    silent_server,
-)
+from tests.integration.inngest.servers import MISBEHAVING, EventApi, accepting
 from tests.integration.inngest.support import CLOUD
 
 PUBLISHES = 100
 PUBLISHERS = 16
 """Publishes at once: each failing one waits out the budget, so they overlap."""
 BUDGET = "0.2"
-
-MISBEHAVING: dict[str, Callable[[], AbstractContextManager[str]]] = {
-    "refused": closed_port,
-    "500 with JSON": lambda: event_api(error_500_json),
-    "502 with HTML": lambda: event_api(error_502_html),
-    "401": lambda: event_api(error_401_json),
-    "accepts and never answers": silent_server,
-}
 
 
 @pytest.mark.parametrize("misbehaviour", MISBEHAVING.values(), ids=MISBEHAVING.keys())

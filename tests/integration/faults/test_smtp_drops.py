@@ -11,16 +11,15 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from oolvay.adapters.inngest.events import PostPublished
-from oolvay.adapters.inngest.functions import WorkerEnv, send_post_notifications_worker
 from oolvay.composition_root import Container
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.errors import NothingToResend
 from oolvay.domain.ids import PostId
-from tests.fakes import FakeErrorReporter
 from tests.integration.conftest import a_uow
 from tests.integration.email.conftest import DroppingSink, Sink
 from tests.integration.faults.conftest import (
     SEED,
+    a_mocked_worker,
     an_app,
     deliveries_per_address,
     exactly_once,
@@ -28,7 +27,7 @@ from tests.integration.faults.conftest import (
     rearm,
     smtp_to,
 )
-from tests.unit.adapters.inngest.mocked_runs import mocked_client, run
+from tests.unit.adapters.inngest.mocked_runs import run
 
 AUDIENCE = 7
 BATCH = 3
@@ -88,14 +87,7 @@ def test_the_inngest_worker_retries_a_cut_batch_and_emails_everyone_once(
 ) -> None:
     sink, server = dropping_sink
     app = an_app(engine, {**smtp_to(server), **ENVIRON})
-    worker = send_post_notifications_worker(
-        WorkerEnv(
-            client=mocked_client(),
-            default_retries=4,
-            handlers=app.job_handlers,
-            reporter=FakeErrorReporter(),
-        )
-    )
+    worker = a_mocked_worker(app)
     retried = 0
 
     for k, times in drops():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import functools
 import secrets
 from datetime import datetime
 from email.header import Header
@@ -55,15 +56,12 @@ def build_mime(
     Raises ValueError (or a subclass) for a message that cannot be expressed, such as a
     header value with a line break: that message is refused, the batch goes on.
     """
-    lines = [
-        _raw_header("From", formataddr((sender.name, sender.address), charset="utf-8")),
-        _raw_header("To", message.to),
-    ]
+    lines = [_from_header(sender), _raw_header("To", message.to)]
     if sender.reply_to:
         lines.append(_raw_header("Reply-To", sender.reply_to))
     lines += [
         _header("Subject", message.subject),
-        _raw_header("Date", format_datetime(now)),
+        _date_header(now.replace(microsecond=0)),
         _raw_header("Message-ID", make_msgid(domain=sender.domain)),
         # RFC 3834: no auto-replies (vacation notices) to this; Precedence: what most
         # receivers still read for the same purpose.
@@ -84,6 +82,18 @@ def build_mime(
     # Every CR LF in ``data`` is a line break: bodies are split into lines (no CR is left
     # in them) and header values cannot hold one.
     return data if linesep == CRLF else data.replace(CRLF, linesep)
+
+
+# The same for every message of a batch, or of a second: worth keeping (a tenth of the
+# time it takes to build a message).
+@functools.lru_cache(maxsize=8)
+def _from_header(sender: Sender) -> bytes:
+    return _raw_header("From", formataddr((sender.name, sender.address), charset="utf-8"))
+
+
+@functools.lru_cache(maxsize=8)
+def _date_header(now: datetime) -> bytes:
+    return _raw_header("Date", format_datetime(now))
 
 
 def _header(name: str, value: str) -> bytes:

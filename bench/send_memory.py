@@ -8,7 +8,8 @@ eligible) and a published post; then a fresh Python process builds the app from 
 composition root (``DATABASE_URL``, ``SMTP_URL`` to an aiosmtpd sink in its own process)
 and runs the send job to the end, batch by batch as the worker does. It reports its peak
 resident memory (``getrusage``: ru_maxrss) before and after the send, and the statements
-each batch sent to the database (an SQLAlchemy ``before_cursor_execute`` listener).
+each batch sent to the database (an SQLAlchemy ``before_cursor_execute`` listener). Each
+size runs ``--runs`` times; the growth is that of the median peak.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import uuid
@@ -23,6 +25,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 from seed_users import demo_users
 from support import (
     BENCH_SECRET_KEY,
@@ -100,7 +103,15 @@ def prepare(url: str, size: int) -> str:
     return str(post.id)
 
 
-def measure(url: str, post_id: str, port: int) -> dict[str, object]:
+@attrs.frozen
+class Measured:
+    before: float
+    peak: float
+    sent: int
+    per_batch: list[int]
+
+
+def measure(url: str, post_id: str, port: int) -> Measured:
     script = Path(__file__).resolve()
     output = subprocess.run(
         [sys.executable, str(script), "--child", url, post_id, str(port)],
@@ -108,8 +119,7 @@ def measure(url: str, post_id: str, port: int) -> dict[str, object]:
         capture_output=True,
         text=True,
     ).stdout
-    measured: dict[str, object] = json.loads(output.strip().splitlines()[-1])
-    return measured
+    return Measured(**json.loads(output.strip().splitlines()[-1]))
 
 
 def main() -> int:
@@ -118,6 +128,7 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=2, help="processes per size")
     add_postgres_argument(parser)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -127,33 +138,31 @@ def main() -> int:
     with ExitStack() as stack:
         port = stack.enter_context(smtp_sink())
         for kind in kinds(args.postgres_url):
-            peaks = []
+            peaks: list[float] = []
             for size in sizes:
-                with database(kind, args.postgres_url) as url:
-                    result = measure(url, prepare(url, size), port)
-                per_batch = result["per_batch"]
-                assert isinstance(per_batch, list)
-                full = per_batch[:-1] or per_batch  # the last batch may be short or empty
-                peak, before = result["peak"], result["before"]
-                assert isinstance(peak, float)
-                assert isinstance(before, float)
+                runs = []
+                for _ in range(args.runs):
+                    with database(kind, args.postgres_url) as url:
+                        runs.append(measure(url, prepare(url, size), port))
+                per_batch = [count for run in runs for count in run.per_batch[:-1]]
+                peak = statistics.median(run.peak for run in runs)
                 peaks.append(peak)
                 rows.append(
                     [
                         kind,
                         size,
-                        result["sent"],
-                        f"{before:.1f}",
-                        f"{peak:.1f}",
+                        runs[0].sent,
+                        f"{statistics.median(run.before for run in runs):.1f}",
+                        " / ".join(f"{run.peak:.1f}" for run in runs),
                         f"{peak / peaks[0]:.3f}",
-                        len(per_batch),
-                        f"{min(full)}..{max(full)}",
+                        len(runs[0].per_batch),
+                        f"{min(per_batch)}..{max(per_batch)}",
                     ]
                 )
                 print(f"{kind} {size:,}: done", file=sys.stderr)
             growth = peaks[-1] / peaks[0]
             verdicts.append(
-                f"{kind}: peak RSS at {sizes[-1]:,} / at {sizes[0]:,} = {growth:.3f} "
+                f"{kind}: median peak RSS at {sizes[-1]:,} / at {sizes[0]:,} = {growth:.3f} "
                 f"(<= 1.1: {'met' if growth <= 1.1 else 'NOT met'})"
             )
 
@@ -164,8 +173,8 @@ def main() -> int:
             "recipients",
             "sent",
             "RSS before send",
-            "peak RSS",
-            "peak / first size",
+            "peak RSS, each run",
+            "median peak / first size",
             "batches",
             "statements per full batch",
         ],

@@ -144,7 +144,7 @@ def measure(url: str, users: int, repeat: int, batch: int, explain: bool) -> dic
             f"full scan, {pages:,} queries of {batch} (ms)": median_ms(
                 full_scan, max(3, repeat // 4)
             ),
-            "statements per page": counter.count / pages,
+            "statements per page": counter() / pages,
         }
 
         send = SendPostNotificationsHandler(
@@ -163,7 +163,7 @@ def measure(url: str, users: int, repeat: int, batch: int, explain: bool) -> dic
                 report = send.send_batch(post_id, after=cursor, claimant="bench")
             if report.done and report.sent == 0:
                 break
-            per_batch.append(counter.count)
+            per_batch.append(counter())
             cursor = report.after
         results["send run: claim, send, record all (s)"] = time.perf_counter() - started
         results["send run: statements per batch"] = statistics.median(per_batch)

@@ -72,9 +72,9 @@ def child(database_url: str, post_id: str, smtp_port: int) -> None:
     sent, after, claimant = 0, None, f"bench:{uuid.uuid4()}"
     with counting(container.db_engine()) as counter:
         while True:
-            counted = counter.count
+            counted = counter()
             batch = handler.send_batch(post, after=after, claimant=claimant)
-            per_batch.append(counter.count - counted)
+            per_batch.append(counter() - counted)
             sent += batch.sent
             if batch.done:
                 break

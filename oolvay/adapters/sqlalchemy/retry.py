@@ -46,8 +46,8 @@ class TransientErrorRetry:
 
     Runs the transaction up to ``attempts`` times while it fails with a transient database
     error, waiting ``first_wait`` seconds, then twice as long each time (with jitter, up to
-    ``max_wait``); then raises the last error. With the defaults, about 1.5 to 5 seconds in
-    all before giving up. Any other error is raised at once."""
+    ``max_wait``); then raises the last error. With the defaults, five attempts and about
+    two seconds of waiting in all. Any other error is raised at once."""
 
     attempts: int = attrs.field(default=5, validator=attrs.validators.ge(1))
     first_wait: float = 0.1

@@ -13,27 +13,28 @@ member of the audience. Prints medians.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from seed_users import demo_users
 from sqlalchemy.engine import Engine
+from support import (
+    UtcClock,
+    add_postgres_argument,
+    counting,
+    postgres_database,
+    sqlite_database,
+)
 
 from oolvay.adapters.sqlalchemy.bulk import bulk_insert_users
 from oolvay.adapters.sqlalchemy.engine import (
     create_database_engine,
     create_session_factory,
-    parse_database_url,
 )
 from oolvay.adapters.sqlalchemy.repositories import audience_query
 from oolvay.adapters.sqlalchemy.schema import upgrade
@@ -45,8 +46,6 @@ from oolvay.application.send_post_notifications import SendPostNotificationsHand
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
 from oolvay.domain.users import POST_EMAIL_AUDIENCE, User
-
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 class AcceptingMailer:
@@ -61,29 +60,6 @@ class PlainRenderer:
         return EmailMessage(to=user.email, subject=post.title, text=post.body)
 
 
-class UtcClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class StatementCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, *_: Any) -> None:
-        self.count += 1
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[StatementCounter]:
-    counter = StatementCounter()
-    sa.event.listen(engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", counter)
-
-
 def median_ms(run: Callable[[], object], repeat: int) -> float:
     timings = []
     for _ in range(repeat):
@@ -91,27 +67,6 @@ def median_ms(run: Callable[[], object], repeat: int) -> float:
         run()
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'bench.db'}"
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    server = parse_database_url(server_url)
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"oolvay_bench_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def prepare(engine: Engine, users: int) -> tuple[PostId, float]:
@@ -189,7 +144,7 @@ def measure(url: str, users: int, repeat: int, batch: int, explain: bool) -> dic
             f"full scan, {pages:,} queries of {batch} (ms)": median_ms(
                 full_scan, max(3, repeat // 4)
             ),
-            "statements per page": counter.count / pages,
+            "statements per page": counter() / pages,
         }
 
         send = SendPostNotificationsHandler(
@@ -208,7 +163,7 @@ def measure(url: str, users: int, repeat: int, batch: int, explain: bool) -> dic
                 report = send.send_batch(post_id, after=cursor, claimant="bench")
             if report.done and report.sent == 0:
                 break
-            per_batch.append(counter.count)
+            per_batch.append(counter())
             cursor = report.after
         results["send run: claim, send, record all (s)"] = time.perf_counter() - started
         results["send run: statements per batch"] = statistics.median(per_batch)
@@ -233,11 +188,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=21, help="timings per median")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("OOLVAY_TEST_POSTGRES_URL", DEFAULT_POSTGRES),
-        help='PostgreSQL server to create the bench database on ("" to skip)',
-    )
+    add_postgres_argument(parser)
     parser.add_argument("--explain", action="store_true", help="print the query plans")
     args = parser.parse_args()
 

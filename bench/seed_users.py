@@ -25,8 +25,9 @@ from oolvay.domain.users import User
 from oolvay.settings import Deployment
 
 
-def demo_users(count: int, *, tag: str | None = None) -> Iterator[User]:
-    """``count`` users, about 85% of them in the post-email audience.
+def demo_users(count: int, *, tag: str | None = None, all_eligible: bool = False) -> Iterator[User]:
+    """``count`` users, about 85% of them in the post-email audience (all of them with
+    ``all_eligible``).
 
     Every 10th has opted out, every 20th is unverified, every 50th bounced, every 100th
     inactive. Built directly (the addresses are known to be valid) so that generating
@@ -38,10 +39,10 @@ def demo_users(count: int, *, tag: str | None = None) -> Iterator[User]:
             id=new_user_id(),
             email=f"reader{n}.{tag}@example.com",
             created_at=now,
-            active=n % 100 != 3,
-            email_verified=n % 20 != 1,
-            bounced=n % 50 == 2,
-            wants_post_emails=n % 10 != 0,
+            active=all_eligible or n % 100 != 3,
+            email_verified=all_eligible or n % 20 != 1,
+            bounced=not all_eligible and n % 50 == 2,
+            wants_post_emails=all_eligible or n % 10 != 0,
         )
 
 

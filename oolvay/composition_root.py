@@ -34,6 +34,7 @@ from oolvay.adapters.security.tokens import HmacUserTokens
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
 from oolvay.adapters.sqlalchemy.bulk import insert_users
 from oolvay.adapters.sqlalchemy.engine import create_database_engine, create_session_factory
+from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
 from oolvay.adapters.sqlalchemy.schema import database_problem, upgrade_problem
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.adapters.system.clock import SystemClock
@@ -203,6 +204,8 @@ class Container(containers.DeclarativeContainer):
     database_problem = providers.Callable(database_problem, engine=db_engine.provider)
     upgrade_database = providers.Callable(upgrade_problem, engine=db_engine.provider)
     bulk_insert_users = providers.Callable(insert_users, engine=db_engine)
+    # Runs a send batch's writes again after a transient database error.
+    transaction_retry = providers.Singleton(TransientErrorRetry)
 
     # --- Email ----------------------------------------------------------------------
     email_sender = providers.Singleton(
@@ -258,6 +261,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         batch_size=config.notifications.batch_size,
         claim_lease=providers.Factory(timedelta, seconds=config.notifications.claim_lease_seconds),
+        retry=transaction_retry,
     )
     generate_report = providers.Factory(
         GenerateReportHandler,

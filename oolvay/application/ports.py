@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
@@ -231,6 +231,17 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+
+T = TypeVar("T")
+
+
+class TransactionRetry(Protocol):
+    def __call__(self, transaction: Callable[[], T]) -> T:
+        """Run ``transaction`` (a whole unit of work, from ``with uow`` to its commit) and
+        return its result; run it again while it fails for a reason that may pass (a lost
+        connection, a lock), a few times; then raise its last error."""
+        ...
 
 
 # --- Email -----------------------------------------------------------------------------

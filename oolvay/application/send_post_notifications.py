@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 import attrs
 
@@ -16,6 +17,7 @@ from oolvay.application.ports import (
     NotificationRenderer,
     SendResult,
     SendStatus,
+    TransactionRetry,
     UnitOfWork,
 )
 from oolvay.domain.deliveries import DeliveryOutcome, DeliveryState
@@ -63,6 +65,14 @@ def new_claimant(prefix: str) -> str:
     return f"{prefix}:{uuid.uuid4()}"
 
 
+T = TypeVar("T")
+
+
+def run_once(transaction: Callable[[], T]) -> T:
+    """The TransactionRetry that never retries."""
+    return transaction()
+
+
 @attrs.frozen
 class SendPostNotificationsHandler:
     """Runs the ``SendPostNotifications`` job, whichever queue delivers it.
@@ -70,6 +80,10 @@ class SendPostNotificationsHandler:
     Each batch is two short transactions around the sending: claim the batch's recipients
     (PENDING), send, record the outcomes. ``start`` and ``send_batch`` are public so that a
     worker can run every batch as its own durable step; ``run`` loops over them in-process.
+
+    Both transactions go through ``retry``: once the server has accepted the emails, a
+    record that failed for a passing reason (a lost connection) and were given up would
+    leave the batch PENDING, and a retry of the job would send it again.
     """
 
     uow: UnitOfWork
@@ -78,6 +92,7 @@ class SendPostNotificationsHandler:
     clock: Clock
     batch_size: int = attrs.field(default=100, validator=attrs.validators.ge(1))
     claim_lease: timedelta = timedelta(minutes=15)
+    retry: TransactionRetry = run_once
 
     def __call__(self, job: SendPostNotifications) -> JobResult:
         return self.run(job.post_id, claimant=new_claimant("inline")).as_result()
@@ -107,27 +122,11 @@ class SendPostNotificationsHandler:
             return self.uow.deliveries.count_by_state(post_id).get(DeliveryState.SENT, 0)
 
     def send_batch(self, post_id: PostId, *, after: UserId | None, claimant: str) -> BatchReport:
-        now = self.clock.now()
-        with self.uow:
-            post = self._published_post(post_id)
-            page = self.uow.users.audience_batch(
-                post_id, POST_EMAIL_AUDIENCE, after=after, limit=self.batch_size
-            )
-            if not page:
-                return BatchReport(after=after, done=True)
-            claimed = self.uow.deliveries.claim(
-                post_id,
-                [user.id for user in page],
-                claimant=claimant,
-                now=now,
-                stale_before=now - self.claim_lease,
-            )
-            self.uow.commit()
-
+        post, page, claimed = self.retry(lambda: self._claim_batch(post_id, after, claimant))
+        if not page:
+            return BatchReport(after=after, done=True)
         outcomes = self._deliver(post, [user for user in page if user.id in claimed])
-        with self.uow:
-            self.uow.deliveries.record(post_id, outcomes, claimant=claimant, now=self.clock.now())
-            self.uow.commit()
+        self.retry(lambda: self._record(post_id, outcomes, claimant))
 
         failed = [o for o in outcomes if o.state is DeliveryState.FAILED]
         return BatchReport(
@@ -138,6 +137,32 @@ class SendPostNotificationsHandler:
             retriable=sum(o.retriable for o in failed),
             busy=len(page) - len(claimed),
         )
+
+    def _claim_batch(
+        self, post_id: PostId, after: UserId | None, claimant: str
+    ) -> tuple[Post, Sequence[User], set[UserId]]:
+        now = self.clock.now()
+        with self.uow:
+            post = self._published_post(post_id)
+            page = self.uow.users.audience_batch(
+                post_id, POST_EMAIL_AUDIENCE, after=after, limit=self.batch_size
+            )
+            if not page:
+                return post, page, set()
+            claimed = self.uow.deliveries.claim(
+                post_id,
+                [user.id for user in page],
+                claimant=claimant,
+                now=now,
+                stale_before=now - self.claim_lease,
+            )
+            self.uow.commit()
+        return post, page, claimed
+
+    def _record(self, post_id: PostId, outcomes: Sequence[DeliveryOutcome], claimant: str) -> None:
+        with self.uow:
+            self.uow.deliveries.record(post_id, outcomes, claimant=claimant, now=self.clock.now())
+            self.uow.commit()
 
     def give_up(self, post_id: PostId, *, reason: str) -> int:
         """Mark the post's still-pending deliveries failed (the job will not run again);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from email.errors import HeaderParseError
@@ -17,9 +18,23 @@ from oolvay.domain.time import require_aware
 EMAIL_MAX_LENGTH = 254
 
 
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+"""ASCII dot-atom at a dotted host name: nearly every address, and one the full parser below
+takes exactly as written. It costs a thousandth of that parser, which runs for every
+recipient of every send."""
+
+
 def parse_email_address(raw: str) -> str:
     """Return the normalised address (domain lower-cased) or raise InvalidEmailAddress."""
     candidate = raw.strip()
+    if len(candidate) <= EMAIL_MAX_LENGTH and _PLAIN_ADDRESS.fullmatch(candidate):
+        username, _, domain = candidate.partition("@")
+        return f"{username}@{domain.lower()}"
+    return _parse_any_email_address(raw, candidate)
+
+
+def _parse_any_email_address(raw: str, candidate: str) -> str:
     if not candidate:
         raise InvalidEmailAddress(raw, "empty")
     if len(candidate) > EMAIL_MAX_LENGTH:

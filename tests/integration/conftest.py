@@ -112,17 +112,25 @@ def migrated_engine(
     engine.dispose()
 
 
-@pytest.fixture
-def engine(migrated_engine: Engine) -> Engine:
-    """The session's migrated database with every table emptied."""
-    with migrated_engine.begin() as connection:
+def empty_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(table.name for table in metadata.sorted_tables)
             connection.exec_driver_sql(f"TRUNCATE {names}")
         else:
             for table in reversed(metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Engine:
+    """The session's migrated database with every table emptied."""
+    empty_tables(migrated_engine)
     return migrated_engine
+
+
+def a_uow(engine: Engine) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(create_session_factory(engine))
 
 
 @pytest.fixture

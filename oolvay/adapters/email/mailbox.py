@@ -34,7 +34,7 @@ class MailboxMailer:
         for number, message in enumerate(messages):
             now = self._clock.now()
             try:
-                data = build_mime(message, sender=self._sender, now=now).as_bytes()
+                data = build_mime(message, sender=self._sender, now=now, linesep=b"\n")
             except (ValueError, TypeError) as error:
                 results.append(
                     SendResult(SendStatus.REJECTED, f"cannot build the message: {error}")

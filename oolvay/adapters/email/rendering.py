@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
+import attrs
 import jinja2
+import markupsafe
 
 from oolvay.application.ports import EmailMessage, UserTokens
 from oolvay.domain.posts import Post
@@ -32,6 +35,14 @@ def post_url(base_url: str, post: Post) -> str:
     return f"{base_url.rstrip('/')}/posts/{post.id}"
 
 
+@attrs.frozen
+class _PostParts:
+    key: tuple[object, ...]
+    subject: str
+    text: str
+    html: str
+
+
 class JinjaNotificationRenderer:
     """Implements the NotificationRenderer port with the package's templates.
 
@@ -51,35 +62,55 @@ class JinjaNotificationRenderer:
         self._tokens = tokens
         self._confirm_tokens = confirm_tokens
         self._site_name = site_name
+        # Letters and digits, which no escaping changes, and which no post can guess.
+        self._marker = f"unsubscribe{secrets.token_hex(16)}"
+        self._last: _PostParts | None = None
         self._templates = jinja2.Environment(
             loader=jinja2.PackageLoader("oolvay.adapters.email", "templates"),
             autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
+            # The templates ship with the package: no need to stat them at every email.
+            auto_reload=False,
         )
 
     def post_notification(self, post: Post, user: User) -> EmailMessage:
+        parts = self._post_parts(post)
         unsubscribe = unsubscribe_url(self._base_url, self._tokens.issue(user.id))
-        context = {
-            "title": post.title,
-            "excerpt": excerpt(post.body),
-            "post_url": post_url(self._base_url, post),
-            "unsubscribe_url": unsubscribe,
-            "site_name": self._site_name,
-        }
-        # A subject is one line whatever the title holds: a line break would be refused.
-        subject = " ".join(self._render("post_notification.subject.txt", context).split())
+        escaped = str(markupsafe.escape(unsubscribe))  # what autoescaping makes of it
         return EmailMessage(
             to=user.email,
-            subject=subject,
-            text=self._render("post_notification.txt", context),
-            html=self._render("post_notification.html", context),
+            subject=parts.subject.replace(self._marker, unsubscribe),
+            text=parts.text.replace(self._marker, unsubscribe),
+            html=parts.html.replace(self._marker, escaped),
             headers=(
                 ("List-Unsubscribe", f"<{unsubscribe}>"),
                 # RFC 8058: mail clients may unsubscribe with one POST, no page to visit.
                 ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
             ),
         )
+
+    def _post_parts(self, post: Post) -> _PostParts:
+        """The post's email with a marker for the reader's unsubscribe link, rendered once
+        per post: a send renders it for every reader in a row, and only the link differs."""
+        parts = self._last
+        key = (post.id, post.title, post.body)
+        if parts is None or parts.key != key:
+            context = {
+                "title": post.title,
+                "excerpt": excerpt(post.body),
+                "post_url": post_url(self._base_url, post),
+                "unsubscribe_url": self._marker,
+                "site_name": self._site_name,
+            }
+            parts = self._last = _PostParts(
+                key=key,
+                # A subject is one line whatever the title holds: a line break would be refused.
+                subject=" ".join(self._render("post_notification.subject.txt", context).split()),
+                text=self._render("post_notification.txt", context),
+                html=self._render("post_notification.html", context),
+            )
+        return parts
 
     def report_ready(self, report: Report, post: Post, user: User) -> EmailMessage:
         context = {

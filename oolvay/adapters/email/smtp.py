@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import attrs
 import structlog
 
-from oolvay.adapters.email.mime import Sender, build_mime
+from oolvay.adapters.email.mime import Sender, build_mime, needs_smtputf8
 from oolvay.application.ports import Clock, EmailMessage, SendResult, SendStatus
 
 log = structlog.get_logger(__name__)
@@ -28,6 +28,7 @@ class Security(enum.StrEnum):
 
 
 _DEFAULT_PORTS = {Security.STARTTLS: 587, Security.TLS: 465, Security.NONE: 25}
+_INTERNATIONAL = ("SMTPUTF8", "BODY=8BITMIME")
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
@@ -194,13 +195,16 @@ class SmtpMailer:
 
     def _send(self, connection: _Connection, message: EmailMessage) -> SendResult:
         try:
-            mime = build_mime(message, sender=self._sender, now=self._clock.now())
+            data = build_mime(message, sender=self._sender, now=self._clock.now())
         except (ValueError, TypeError) as error:
             return SendResult(SendStatus.REJECTED, f"cannot build the message: {error}")
+        # An international address needs the server's SMTPUTF8; without it, smtplib
+        # raises SMTPNotSupportedError before sending anything.
+        options = _INTERNATIONAL if needs_smtputf8(self._sender, message) else ()
         while True:
             smtp = connection.get()
             try:
-                smtp.send_message(mime, from_addr=self._sender.address, to_addrs=[message.to])
+                smtp.sendmail(self._sender.address, [message.to], data, mail_options=options)
             except smtplib.SMTPRecipientsRefused as error:
                 code, text = error.recipients.get(message.to, (-1, b"recipient refused"))
                 if code == 421:

@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -120,3 +120,13 @@ def closed_port() -> Iterator[str]:
 def event_api(reply: Callable[[list[dict[str, Any]]], Reply]) -> Iterator[str]:
     with EventApi(reply) as api:
         yield api.url
+
+
+MISBEHAVING: dict[str, Callable[[], AbstractContextManager[str]]] = {
+    "closed port": closed_port,
+    "500 with JSON": lambda: event_api(error_500_json),
+    "502 with HTML": lambda: event_api(error_502_html),
+    "401": lambda: event_api(error_401_json),
+    "accepts and never answers": silent_server,
+}
+"""Every way the event API can fail us, by name: each yields the URL to send to."""

@@ -14,29 +14,12 @@ from oolvay.application.ports import DispatchStatus
 from oolvay.domain.posts import Post
 from tests.builders import a_post, a_subscriber
 from tests.fakes import FakeUnitOfWork
-from tests.integration.inngest.servers import (
-    EventApi,
-    accepting,
-    closed_port,
-    error_401_json,
-    error_500_json,
-    error_502_html,
-    event_api,
-    silent_server,
-)
+from tests.integration.inngest.servers import MISBEHAVING, EventApi, accepting
 from tests.integration.inngest.support import CLOUD, EVENT_KEY, App, an_app
 
 BUDGET = 1.0
 MARGIN = 2.0
 """Generous: the bound under test is the budget; the margin absorbs a slow machine."""
-
-MISBEHAVING: dict[str, Callable[[], AbstractContextManager[str]]] = {
-    "closed port": closed_port,
-    "500 with JSON": lambda: event_api(error_500_json),
-    "502 with HTML": lambda: event_api(error_502_html),
-    "401": lambda: event_api(error_401_json),
-    "accepts and never answers": silent_server,
-}
 
 
 def an_app_sending_to(url: str, uow: FakeUnitOfWork | None = None) -> App:

@@ -1,13 +1,24 @@
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 
-from oolvay.application.send_post_notifications import NotificationCounts
+from oolvay.application.send_post_notifications import (
+    NotificationCounts,
+    SendPostNotificationsHandler,
+)
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.errors import PostNotFound, PostNotPublished
 from oolvay.domain.ids import PostId
 from tests.builders import T0, a_post, a_subscriber
-from tests.fakes import FakeDeliveryRepository, FakeMailer
+from tests.fakes import (
+    FakeClock,
+    FakeDeliveryRepository,
+    FakeMailer,
+    FakeRenderer,
+    FakeUnitOfWork,
+)
 from tests.unit.application.conftest import World
 
 
@@ -185,3 +196,58 @@ def test_batches_report_progress(world: World) -> None:
     world.send.run(post_id, claimant="run-1", on_batch=lambda b: seen.append((b.sent, b.done)))
 
     assert seen == [(3, False), (1, True)]
+
+
+T = TypeVar("T")
+
+
+class StoreUnavailable(Exception):
+    """A database error that may pass, as a retry policy would classify it."""
+
+
+class CommitFailsAt(FakeUnitOfWork):
+    """Fails the n-th commit (1-based): the record of a batch, once the mail has gone."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n, self.attempts = n, 0
+
+    def commit(self) -> None:
+        self.attempts += 1
+        if self.attempts == self.n:
+            raise StoreUnavailable("connection lost")
+        super().commit()
+
+
+def retry_once_on_unavailable(transaction: Callable[[], T]) -> T:
+    try:
+        return transaction()
+    except StoreUnavailable:
+        return transaction()
+
+
+def test_a_record_that_fails_once_is_written_by_the_retry_and_nobody_is_mailed_twice() -> None:
+    uow = CommitFailsAt(3)  # 1: the test's data, 2: the first claim, 3: its record
+    mailer = FakeMailer()
+    post = a_post()
+    post.publish(T0)
+    with uow:
+        uow.posts.add(post)
+        for n in range(5):
+            uow.users.add(a_subscriber(n))
+        uow.commit()
+    send = SendPostNotificationsHandler(
+        uow=uow,
+        mailer=mailer,
+        renderer=FakeRenderer(),
+        clock=FakeClock(),
+        batch_size=3,
+        retry=retry_once_on_unavailable,
+    )
+
+    counts = send.run(post.id, claimant="run-1")
+
+    assert sorted(mailer.recipients) == [f"reader{n}@example.com" for n in range(5)]
+    assert counts.sent == 5
+    with uow:
+        assert uow.deliveries.count_by_state(post.id) == {DeliveryState.SENT: 5}

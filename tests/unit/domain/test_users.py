@@ -1,5 +1,8 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from oolvay.domain import users
 from oolvay.domain.errors import InvalidEmailAddress
 from oolvay.domain.users import POST_EMAIL_AUDIENCE, User, parse_email_address
 from tests.builders import T0, a_subscriber
@@ -59,3 +62,16 @@ def test_invalid_addresses_are_refused(raw: str) -> None:
 
 def test_a_valid_address_parses() -> None:
     assert parse_email_address("first.last+tag@sub.example.org") == "first.last+tag@sub.example.org"
+
+
+@given(st.one_of(st.emails(), st.from_regex(users._PLAIN_ADDRESS, fullmatch=True)))
+def test_the_fast_path_for_plain_addresses_agrees_with_the_full_parser(address: str) -> None:
+    try:
+        expected: str | type[InvalidEmailAddress] = users._parse_any_email_address(address, address)
+    except InvalidEmailAddress:
+        expected = InvalidEmailAddress
+    try:
+        parsed: str | type[InvalidEmailAddress] = parse_email_address(address)
+    except InvalidEmailAddress:
+        parsed = InvalidEmailAddress
+    assert parsed == expected

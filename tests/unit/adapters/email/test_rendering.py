@@ -82,6 +82,50 @@ def test_each_reader_gets_their_own_unsubscribe_link() -> None:
     assert first["List-Unsubscribe"] != second["List-Unsubscribe"]
 
 
+def test_readers_in_a_row_each_get_only_their_own_link_in_every_part() -> None:
+    renderer = JinjaNotificationRenderer(
+        base_url="https://blog.example.com", tokens=TOKENS, site_name="Oolvay"
+    )
+    post = a_post()
+
+    for n in (1, 2, 3):
+        email = renderer.post_notification(post, a_subscriber(n))
+
+        own = f"/unsubscribe/{TOKENS.issue(a_subscriber(n).id)}"
+        assert email.html is not None
+        for body in (email.text, email.html):
+            assert body.count("/unsubscribe/") == body.count(own) == 1
+
+
+def test_an_edited_post_is_rendered_with_its_new_content() -> None:
+    renderer = JinjaNotificationRenderer(
+        base_url="https://blog.example.com", tokens=TOKENS, site_name="Oolvay"
+    )
+    post = a_post(title="Before")
+    renderer.post_notification(post, a_subscriber(1))
+
+    post.edit(title="After", body="New body")
+    email = renderer.post_notification(post, a_subscriber(1))
+
+    assert email.subject == "New post: After"
+    assert "New body" in email.text
+    assert "Before" not in email.text
+
+
+def test_the_link_is_escaped_in_the_html_part_only() -> None:
+    renderer = JinjaNotificationRenderer(
+        base_url="https://blog.example.com/?a=1&b=2", tokens=TOKENS, site_name="Oolvay"
+    )
+
+    email = renderer.post_notification(a_post(), a_subscriber(1))
+
+    link = f"https://blog.example.com/?a=1&b=2/unsubscribe/{TOKENS.issue(a_subscriber(1).id)}"
+    assert email.html is not None
+    assert link in email.text
+    assert link.replace("&", "&amp;") in email.html
+    assert link not in email.html
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [

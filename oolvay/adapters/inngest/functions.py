@@ -19,7 +19,9 @@ from oolvay.adapters.inngest.events import (
     EventType,
     InvalidEventPayload,
     PostPublished,
+    PostPublishedData,
     ReportGenerated,
+    ReportGeneratedData,
 )
 from oolvay.application.jobs import GenerateReport, JobResult, JSONScalar, SendPostNotifications
 from oolvay.application.ports import ErrorReporter
@@ -78,6 +80,27 @@ def read_event(event_type: EventType[P], data: Mapping[str, Any]) -> P:
         raise inngest.NonRetriableError(str(error)) from error
 
 
+def after_last_retry(
+    env: WorkerEnv,
+    worker: str,
+    event_type: EventType[P],
+    *,
+    subject: Callable[[P], Mapping[str, str]],
+    give_up: Callable[[P, str], None],
+) -> Callable[[inngest.ContextSync], None]:
+    """A worker's ``on_failure``: report the run that gave up to Sentry, then let the job
+    leave its records in a final state (``give_up`` gets the payload and the reason)."""
+
+    def on_failure(ctx: inngest.ContextSync) -> None:
+        failure = FunctionFailure.read(ctx.event.data)
+        payload = read_event_or_none(event_type, failure.event_data)
+        failure.report(env.reporter, worker, subject(payload) if payload is not None else {})
+        if payload is not None:
+            give_up(payload, f"{worker} gave up: {failure.message}")
+
+    return on_failure
+
+
 def send_post_notifications_worker(
     env: WorkerEnv, *, retries: int | None = None
 ) -> inngest.Function[Any]:
@@ -87,21 +110,21 @@ def send_post_notifications_worker(
     batch that failed, and each request from Inngest stays as short as one batch. The run id
     is the claimant of the delivery records, so a retry takes back its own pending claims."""
 
-    def on_failure(ctx: inngest.ContextSync) -> None:
-        failure = FunctionFailure.read(ctx.event.data)
-        payload = read_event_or_none(PostPublished.type, failure.event_data)
-        subject = {"postId": str(payload.post_id)} if payload else {}
-        failure.report(env.reporter, "send-post-notifications", subject)
-        if payload is not None:
-            notifier = env.handler(SendPostNotifications, SendPostNotificationsHandler)
-            reason = f"notification job gave up: {failure.message}"
-            notifier.give_up(PostId(payload.post_id), reason=reason)
+    def give_up(payload: PostPublishedData, reason: str) -> None:
+        notifier = env.handler(SendPostNotifications, SendPostNotificationsHandler)
+        notifier.give_up(PostId(payload.post_id), reason=reason)
 
     @env.client.create_function(
         fn_id="send-post-notifications",
         trigger=PostPublished.type.trigger,
         retries=env.retries(retries),
-        on_failure=on_failure,
+        on_failure=after_last_retry(
+            env,
+            "send-post-notifications",
+            PostPublished.type,
+            subject=lambda payload: {"postId": str(payload.post_id)},
+            give_up=give_up,
+        ),
     )
     def send_post_notifications(ctx: inngest.ContextSync) -> JobResult:
         post_id = PostId(read_event(PostPublished.type, ctx.event.data).post_id)
@@ -142,21 +165,21 @@ def generate_report_worker(env: WorkerEnv, *, retries: int | None = 1) -> innges
     ``background_jobs.inngest.retries``): the report is cheap to ask for again, and a
     requester waiting on a broken report is better told soon than after a long back-off."""
 
-    def on_failure(ctx: inngest.ContextSync) -> None:
-        failure = FunctionFailure.read(ctx.event.data)
-        payload = read_event_or_none(ReportGenerated.type, failure.event_data)
-        subject = {"reportId": str(payload.report_id)} if payload else {}
-        failure.report(env.reporter, "generate-report", subject)
-        if payload is not None:
-            reports = env.handler(GenerateReport, GenerateReportHandler)
-            reason = f"report job gave up: {failure.message}"
-            reports.give_up(ReportId(payload.report_id), reason=reason)
+    def give_up(payload: ReportGeneratedData, reason: str) -> None:
+        reports = env.handler(GenerateReport, GenerateReportHandler)
+        reports.give_up(ReportId(payload.report_id), reason=reason)
 
     @env.client.create_function(
         fn_id="generate-report",
         trigger=ReportGenerated.type.trigger,
         retries=env.retries(retries),
-        on_failure=on_failure,
+        on_failure=after_last_retry(
+            env,
+            "generate-report",
+            ReportGenerated.type,
+            subject=lambda payload: {"reportId": str(payload.report_id)},
+            give_up=give_up,
+        ),
     )
     def generate_report(ctx: inngest.ContextSync) -> JobResult:
         payload = read_event(ReportGenerated.type, ctx.event.data)

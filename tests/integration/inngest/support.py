@@ -59,6 +59,21 @@ def an_app(
     return App(container, uow, mailer, TestClient(create_app(container)))
 
 
+def function_failed(
+    original: inngest.Event, *, fn_id: str, run_id: str, message: str
+) -> inngest.Event:
+    """The event Inngest sends a function's ``on_failure`` after its last retry."""
+    return inngest.Event(
+        name="inngest/function.failed",
+        data={
+            "error": {"name": "Error", "message": message},
+            "event": original.model_dump(),
+            "function_id": fn_id,
+            "run_id": run_id,
+        },
+    )
+
+
 def canonical_json(value: object) -> bytes:
     """JSON the way Inngest canonicalises it before signing (JCS): sorted keys, no spaces."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

@@ -5,7 +5,6 @@ import io
 import uuid
 from typing import Any
 
-import inngest
 from dependency_injector import providers
 
 from oolvay.adapters.inngest.events import ReportGenerated
@@ -19,6 +18,7 @@ from tests.integration.inngest.support import (
     App,
     an_app,
     call,
+    function_failed,
     invocation,
     run_to_completion,
 )
@@ -92,15 +92,7 @@ def test_when_the_report_job_gives_up_the_report_is_marked_failed(
         app.uow.reports.add(report)
         app.uow.commit()
     original = ReportGenerated.create(report_id=report.id, requested_by=report.requested_by)
-    failed = inngest.Event(
-        name="inngest/function.failed",
-        data={
-            "error": {"name": "Error", "message": "mail server down"},
-            "event": original.model_dump(),
-            "function_id": REPORT_FN,
-            "run_id": "run-9",
-        },
-    )
+    failed = function_failed(original, fn_id=REPORT_FN, run_id="run-9", message="mail server down")
 
     response = call(app, invocation(failed), fn_id=f"{REPORT_FN}-failure")
 

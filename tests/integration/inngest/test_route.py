@@ -27,6 +27,7 @@ from tests.integration.inngest.support import (
     an_app,
     call,
     canonical_json,
+    function_failed,
     invocation,
     run_to_completion,
     signature,
@@ -255,15 +256,7 @@ def test_on_failure_reports_to_sentry_and_fails_the_pending_deliveries(
         )
         app.uow.commit()
     original = PostPublished.create(post_id=post.id)
-    failed = inngest.Event(
-        name="inngest/function.failed",
-        data={
-            "error": {"name": "Error", "message": "mail server down"},
-            "event": original.model_dump(),
-            "function_id": SEND_FN,
-            "run_id": "run-1",
-        },
-    )
+    failed = function_failed(original, fn_id=SEND_FN, run_id="run-1", message="mail server down")
 
     response = call(app, invocation(failed), fn_id=f"{SEND_FN}-failure")
 

@@ -26,6 +26,7 @@ from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.domain.posts import Post
 from oolvay.domain.users import User
 from tests.builders import AUTHOR, T0
+from tests.conftest import record_database
 
 POSTGRES_URL_VARIABLE = "OOLVAY_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_VARIABLE = "OOLVAY_REQUIRE_POSTGRES"
@@ -92,8 +93,10 @@ def _make_sqlite_database(folder: Path) -> MakeDatabase:
 def make_database(request: pytest.FixtureRequest, tmp_path: Path) -> MakeDatabase:
     """Per test: a maker of empty databases of one kind (for migration and start-up tests)."""
     if request.param == "sqlite":
+        record_database("sqlite")
         return _make_sqlite_database(tmp_path)
     maker: MakeDatabase = request.getfixturevalue("make_postgres_database")
+    record_database("postgresql")
     return maker
 
 
@@ -108,6 +111,7 @@ def migrated_engine(
         url = request.getfixturevalue("make_postgres_database")()
     engine = create_database_engine(url)
     upgrade(engine)
+    record_database(request.param)
     yield engine
     engine.dispose()
 

@@ -18,8 +18,9 @@ from tests.integration.inngest.servers import MISBEHAVING, EventApi, accepting
 from tests.integration.inngest.support import CLOUD, EVENT_KEY, App, an_app
 
 BUDGET = 1.0
-MARGIN = 2.0
-"""Generous: the bound under test is the budget; the margin absorbs a slow machine."""
+MARGIN = 10.0
+"""The bound under test is the budget, against the SDK's own ~150 s (five attempts of 30 s);
+the margin is wide so that a loaded machine never fails the test."""
 
 
 def an_app_sending_to(url: str, uow: FakeUnitOfWork | None = None) -> App:

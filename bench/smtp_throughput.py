@@ -9,7 +9,7 @@ to one aiosmtpd sink in its own process, interleaved run by run:
 * ``send job, <database>``: SendPostNotificationsHandler.run on SQLite and on PostgreSQL,
   as a worker runs it: claim a batch, render, build and send each message over SmtpMailer
   (one connection per batch), record the outcomes; the deliveries are emptied between runs;
-* ``mailer, batches``: SmtpMailer.send_batch on the rendered messages, in batches;
+* ``mailer, batches``: send_all(SmtpMailer, ...) on the rendered messages, in batches;
 * ``bare smtplib``: one connection, ``sendmail`` of the same messages built beforehand: the
   limit of this transport here;
 * ``MIME only``: building the messages as the mailer does, no network.
@@ -49,6 +49,7 @@ from oolvay.adapters.sqlalchemy.bulk import insert_users
 from oolvay.adapters.sqlalchemy.engine import create_session_factory
 from oolvay.adapters.sqlalchemy.tables import deliveries
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from oolvay.application.mail import send_all
 from oolvay.application.ports import EmailMessage, SendStatus
 from oolvay.application.send_post_notifications import SendPostNotificationsHandler
 from oolvay.domain.ids import PostId, UserId
@@ -178,7 +179,7 @@ def compare(
     prebuilt = [(m.to, build_mime(m, sender=SENDER, now=NOW)) for m in messages]
 
     def mailer_in_batches() -> int:
-        return sum(sent(mailer.send_batch(messages[i : i + batch])) for i in range(0, count, batch))
+        return sum(sent(send_all(mailer, messages[i : i + batch])) for i in range(0, count, batch))
 
     def bare_smtplib() -> int:
         done = 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -17,6 +19,8 @@ from oolvay.application.ports import (
     DispatchStatus,
     EmailMessage,
     FailedDispatch,
+    MailSession,
+    MailTransportUnavailable,
     SendResult,
     SendStatus,
 )
@@ -382,40 +386,53 @@ class FakeUnitOfWork:
 
 
 class FakeMailer:
-    """Records what it sends. ``reject`` refuses addresses for good; ``defer_batches``
-    makes the n-th call (0-based) fail as a transient problem for every message."""
+    """Records what it sends. ``reject`` refuses addresses for good; ``defer_sessions``
+    makes the n-th session (0-based) defer every message; ``unavailable_sessions`` makes
+    the n-th session find the server unavailable."""
 
     def __init__(
         self,
         *,
         reject: Mapping[str, str] | None = None,
-        defer_batches: set[int] | None = None,
-        raise_on_batches: set[int] | None = None,
+        defer_sessions: set[int] | None = None,
+        unavailable_sessions: set[int] | None = None,
     ) -> None:
         self.reject = dict(reject or {})
-        self.defer_batches = set(defer_batches or ())
-        self.raise_on_batches = set(raise_on_batches or ())
+        self.defer_sessions = set(defer_sessions or ())
+        self.unavailable_sessions = set(unavailable_sessions or ())
         self.sent: list[EmailMessage] = []
-        self.batches = 0
+        self.sessions = 0
+        self._lock = threading.Lock()
 
-    def send_batch(self, messages: Sequence[EmailMessage]) -> Sequence[SendResult]:
-        batch, self.batches = self.batches, self.batches + 1
-        if batch in self.raise_on_batches:
-            raise ConnectionError("mail server unreachable")
-        results = []
-        for message in messages:
-            if batch in self.defer_batches:
-                results.append(SendResult(SendStatus.DEFERRED, "421 try again later"))
-            elif message.to in self.reject:
-                results.append(SendResult(SendStatus.REJECTED, self.reject[message.to]))
-            else:
-                self.sent.append(message)
-                results.append(SendResult(SendStatus.SENT))
-        return results
+    @contextlib.contextmanager
+    def session(self) -> Iterator[MailSession]:
+        with self._lock:
+            number, self.sessions = self.sessions, self.sessions + 1
+        yield _FakeMailSession(self, number)
+
+    def deliver(self, message: EmailMessage, session: int) -> SendResult:
+        if session in self.unavailable_sessions:
+            raise MailTransportUnavailable("mail server unreachable")
+        if session in self.defer_sessions:
+            return SendResult(SendStatus.DEFERRED, "451 try again later", code=451)
+        if message.to in self.reject:
+            return SendResult(SendStatus.REJECTED, self.reject[message.to], code=550)
+        with self._lock:
+            self.sent.append(message)
+        return SendResult(SendStatus.SENT)
 
     @property
     def recipients(self) -> list[str]:
         return [message.to for message in self.sent]
+
+
+@attrs.frozen
+class _FakeMailSession:
+    mailer: FakeMailer
+    number: int
+
+    def send(self, message: EmailMessage) -> SendResult:
+        return self.mailer.deliver(message, self.number)
 
 
 class FakeRenderer:

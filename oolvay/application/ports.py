@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -264,19 +265,45 @@ class SendStatus(enum.StrEnum):
     REJECTED = "rejected"
     """Refused for good (5xx for this address, invalid address)."""
     DEFERRED = "deferred"
-    """Not sent this time (4xx, connection lost); worth retrying."""
+    """Not sent this time (4xx for this address, connection lost); worth retrying."""
 
 
 @attrs.frozen
 class SendResult:
     status: SendStatus
     error: str | None = None
+    code: int | None = None
+    """The server's reply code, when it gave one (``550``)."""
+    enhanced_code: str | None = None
+    """Its enhanced status code (RFC 3463), when it gave one (``5.1.1``)."""
+
+
+class MailTransportUnavailable(Exception):
+    """The mail server cannot take messages now: unreachable, refusing the connection, or
+    asking us to slow down. Nothing more is sent on this session; the work resumes later.
+
+    ``retry_after`` is the server's hint in seconds, when it gave one."""
+
+    def __init__(
+        self, reason: str, *, retry_after: float | None = None, throttled: bool = False
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.throttled = throttled
+
+
+class MailSession(Protocol):
+    def send(self, message: EmailMessage) -> SendResult:
+        """Send one message and say what the server made of it. A refusal of this message
+        is a result; a server that cannot take messages now raises MailTransportUnavailable."""
+        ...
 
 
 class Mailer(Protocol):
-    def send_batch(self, messages: Sequence[EmailMessage]) -> Sequence[SendResult]:
-        """Send the messages, one connection for the batch. Returns one result per message,
-        in order. Delivery problems are results, not exceptions."""
+    def session(self) -> AbstractContextManager[MailSession]:
+        """A session for a run of messages, over one connection (taken from a pool, where
+        the mailer keeps one, and given back at the end)."""
         ...
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import attrs
 
 from oolvay.application.jobs import GenerateReport, JobResult
+from oolvay.application.mail import send_one
 from oolvay.application.ports import (
     Clock,
     Dispatch,
@@ -108,7 +109,7 @@ class GenerateReportHandler:
             post = self.uow.posts.get(report.post_id)
             if post is None:
                 raise PostNotFound(report.post_id)
-        [result] = self.mailer.send_batch([self.renderer.report_ready(report, post, user)])
+        result = send_one(self.mailer, self.renderer.report_ready(report, post, user))
         if result.status is SendStatus.DEFERRED:
             raise ReportEmailDeferred(result.error or "mail deferred")
         with self.uow:

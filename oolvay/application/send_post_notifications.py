@@ -10,6 +10,7 @@ from typing import TypeVar
 import attrs
 
 from oolvay.application.jobs import JobResult, SendPostNotifications
+from oolvay.application.mail import send_all
 from oolvay.application.ports import (
     Clock,
     EmailMessage,
@@ -199,7 +200,7 @@ class SendPostNotificationsHandler:
         if not messages:
             return []
         try:
-            results = self.mailer.send_batch(messages)
+            results = send_all(self.mailer, messages)
         except Exception as error:  # noqa: BLE001 - a Mailer must not raise; if one does, no message counts as sent
             return [SendResult(SendStatus.DEFERRED, f"mailer error: {error!r}")] * len(messages)
         if len(results) != len(messages):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 import structlog
 
+from oolvay.application.mail import send_one
 from oolvay.application.ports import (
     Clock,
     Mailer,
@@ -53,7 +54,7 @@ class Subscribe:
                 "Subscribe ignored", reason="account cannot receive mail", user_id=str(user.id)
             )
             return SubscribeResult(confirmation_sent=False)
-        [result] = self.mailer.send_batch([self.renderer.subscription_confirmation(user)])
+        result = send_one(self.mailer, self.renderer.subscription_confirmation(user))
         if result.status is not SendStatus.SENT:
             log.warning("Confirmation email not sent", user_id=str(user.id), error=result.error)
         return SubscribeResult(confirmation_sent=result.status is SendStatus.SENT)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import structlog
 
 from oolvay.adapters.email.mime import Sender, build_mime
-from oolvay.application.ports import Clock, EmailMessage, SendResult, SendStatus
+from oolvay.application.ports import Clock, EmailMessage, MailSession, SendResult, SendStatus
 
 log = structlog.get_logger(__name__)
 
@@ -28,27 +31,28 @@ class MailboxMailer:
         self.directory = directory
         self._sender = sender
         self._clock = clock
+        self._lock = threading.Lock()
+        self._written = 0
 
-    def send_batch(self, messages: Sequence[EmailMessage]) -> Sequence[SendResult]:
-        results = []
-        for number, message in enumerate(messages):
-            now = self._clock.now()
-            try:
-                data = build_mime(message, sender=self._sender, now=now, linesep=b"\n")
-            except (ValueError, TypeError) as error:
-                results.append(
-                    SendResult(SendStatus.REJECTED, f"cannot build the message: {error}")
-                )
-                continue
-            stem = f"{now:%Y%m%dT%H%M%S.%fZ}-{number:04d}-{_UNSAFE.sub('_', message.to)[:80]}"
-            try:
-                path = self._write(f"{stem}-{secrets.token_hex(3)}.eml", data)
-            except OSError as error:
-                results.append(SendResult(SendStatus.DEFERRED, f"cannot write to mailbox: {error}"))
-                continue
-            log.info("Email written to the local mailbox", to=message.to, path=str(path))
-            results.append(SendResult(SendStatus.SENT))
-        return results
+    @contextlib.contextmanager
+    def session(self) -> Iterator[MailSession]:
+        yield _MailboxSession(self)
+
+    def deliver(self, message: EmailMessage) -> SendResult:
+        now = self._clock.now()
+        try:
+            data = build_mime(message, sender=self._sender, now=now, linesep=b"\n")
+        except (ValueError, TypeError) as error:
+            return SendResult(SendStatus.REJECTED, f"cannot build the message: {error}")
+        with self._lock:
+            number, self._written = self._written, self._written + 1
+        stem = f"{now:%Y%m%dT%H%M%S.%fZ}-{number:06d}-{_UNSAFE.sub('_', message.to)[:80]}"
+        try:
+            path = self._write(f"{stem}-{secrets.token_hex(3)}.eml", data)
+        except OSError as error:
+            return SendResult(SendStatus.DEFERRED, f"cannot write to mailbox: {error}")
+        log.debug("Email written to the local mailbox", to=message.to, path=str(path))
+        return SendResult(SendStatus.SENT)
 
     def _write(self, name: str, data: bytes) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -62,3 +66,11 @@ class MailboxMailer:
             temporary.unlink(missing_ok=True)
             raise
         return final
+
+
+@attrs.frozen
+class _MailboxSession:
+    mailer: MailboxMailer
+
+    def send(self, message: EmailMessage) -> SendResult:
+        return self.mailer.deliver(message)

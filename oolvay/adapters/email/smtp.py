@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import ipaddress
+import re
 import smtplib
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import attrs
 import structlog
 
 from oolvay.adapters.email.mime import Sender, build_mime, needs_smtputf8
-from oolvay.application.ports import Clock, EmailMessage, SendResult, SendStatus
+from oolvay.application.ports import (
+    Clock,
+    EmailMessage,
+    MailSession,
+    MailTransportUnavailable,
+    SendResult,
+    SendStatus,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -142,18 +151,34 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {text}".strip()
 
 
+_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+
 def _by_code(code: int, text: bytes | str) -> SendResult:
     status = SendStatus.REJECTED if 500 <= code < 600 else SendStatus.DEFERRED
-    return SendResult(status, _reply(code, text))
+    reply = _reply(code, text)
+    enhanced = _ENHANCED.match(reply[4:]) if len(reply) > 4 else None
+    return SendResult(
+        status, reply, code=code, enhanced_code=enhanced.group(0) if enhanced else None
+    )
+
+
+@attrs.frozen
+class _SmtpSession:
+    mailer: SmtpMailer
+    connection: _Connection
+
+    def send(self, message: EmailMessage) -> SendResult:
+        return self.mailer.send_on(self.connection, message)
 
 
 class SmtpMailer:
-    """Implements the Mailer port over SMTP.
+    """Implements the Mailer port over SMTP: a session is one connection.
 
-    One connection per batch. A message refused with 5xx is REJECTED and one refused with
-    4xx DEFERRED; either way the batch goes on. A connection that drops (or a 421, which
-    closes it) is re-opened once and the message tried again; if it drops again, that
-    message and the rest of the batch are DEFERRED. Messages sent before stay SENT.
+    A message refused with 5xx is REJECTED and one refused with 4xx DEFERRED; either way
+    the session goes on. A connection that drops (or a 421, which closes it) is re-opened
+    once and the message tried again; if it cannot be, the session raises
+    MailTransportUnavailable and sends nothing more. Messages sent before stay SENT.
     """
 
     def __init__(
@@ -171,27 +196,26 @@ class SmtpMailer:
         self._timeout = timeout
         self._ssl_context = ssl_context or ssl.create_default_context()
 
-    def send_batch(self, messages: Sequence[EmailMessage]) -> Sequence[SendResult]:
-        results: list[SendResult] = []
+    @contextlib.contextmanager
+    def session(self) -> Iterator[MailSession]:
         connection = _Connection(self._open_session)
         try:
-            for message in messages:
-                try:
-                    results.append(self._send(connection, message))
-                except _Unavailable as error:
-                    reason = f"{error} ({self._server})"
-                    left = len(messages) - len(results)
-                    results.extend([SendResult(SendStatus.DEFERRED, reason)] * left)
-                    log.error("SMTP batch cut short", reason=reason, deferred=left)
-                    break
-                except Exception as error:
-                    # Raising would lose the results of the messages already sent.
-                    log.exception("SMTP send failed unexpectedly", error=repr(error))
-                    connection.lost(repr(error))
-                    results.append(SendResult(SendStatus.DEFERRED, f"unexpected: {error!r}"))
+            yield _SmtpSession(self, connection)
         finally:
             connection.close()
-        return results
+
+    def send_on(self, connection: _Connection, message: EmailMessage) -> SendResult:
+        try:
+            return self._send(connection, message)
+        except _Unavailable as error:
+            reason = f"{error} ({self._server})"
+            log.error("SMTP session cut short", reason=reason)
+            raise MailTransportUnavailable(reason) from error
+        except Exception as error:
+            # Raising would lose the results of the messages already sent.
+            log.exception("SMTP send failed unexpectedly", error=repr(error))
+            connection.lost(repr(error))
+            return SendResult(SendStatus.DEFERRED, f"unexpected: {error!r}")
 
     def _send(self, connection: _Connection, message: EmailMessage) -> SendResult:
         try:

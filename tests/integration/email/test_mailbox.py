@@ -8,6 +8,7 @@ from email.message import EmailMessage as MimeMessage
 from pathlib import Path
 
 from oolvay.adapters.email.mailbox import MailboxMailer
+from oolvay.application.mail import send_all
 from oolvay.application.ports import EmailMessage, SendResult, SendStatus
 from tests.fakes import FakeClock
 from tests.integration.email.conftest import SENDER
@@ -33,7 +34,7 @@ def test_each_message_becomes_one_readable_eml_file(tmp_path: Path) -> None:
     mailbox = tmp_path / "var" / "mailbox"
     mailer = MailboxMailer(mailbox, SENDER, FakeClock())
 
-    results = mailer.send_batch([message("ann@example.com"), message("bob@example.com")])
+    results = send_all(mailer, [message("ann@example.com"), message("bob@example.com")])
 
     assert results == [SendResult(SendStatus.SENT)] * 2
     files = sorted(mailbox.iterdir())
@@ -52,9 +53,9 @@ def test_file_names_sort_in_sending_order_and_name_the_recipient(tmp_path: Path)
     clock = FakeClock()
     mailer = MailboxMailer(tmp_path, SENDER, clock)
 
-    mailer.send_batch([message("zed@example.com"), message("amy@example.com")])
+    send_all(mailer, [message("zed@example.com"), message("amy@example.com")])
     clock.advance(seconds=1)
-    mailer.send_batch([message("bob@example.com")])
+    send_all(mailer, [message("bob@example.com")])
 
     names = sorted(p.name for p in tmp_path.iterdir())
     assert [read(tmp_path / n)["To"] for n in names] == [
@@ -62,13 +63,13 @@ def test_file_names_sort_in_sending_order_and_name_the_recipient(tmp_path: Path)
         "amy@example.com",
         "bob@example.com",
     ]
-    assert names[0].startswith("20260101T120000.000000Z-0000-zed@example.com-")
+    assert names[0].startswith("20260101T120000.000000Z-000000-zed@example.com-")
 
 
 def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
     mailer = MailboxMailer(tmp_path, SENDER, FakeClock())
 
-    mailer.send_batch([message(f"r{n}@example.com") for n in range(5)])
+    send_all(mailer, [message(f"r{n}@example.com") for n in range(5)])
 
     assert all(p.name.endswith(".eml") and not p.name.startswith(".") for p in tmp_path.iterdir())
     assert len(list(tmp_path.iterdir())) == 5
@@ -77,7 +78,7 @@ def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
 def test_a_message_that_cannot_be_built_is_rejected_and_the_rest_written(tmp_path: Path) -> None:
     mailer = MailboxMailer(tmp_path, SENDER, FakeClock())
 
-    results = mailer.send_batch([message("a@example.com", "two\nlines"), message("b@example.com")])
+    results = send_all(mailer, [message("a@example.com", "two\nlines"), message("b@example.com")])
 
     assert results[0].status is SendStatus.REJECTED
     assert results[1].status is SendStatus.SENT
@@ -89,7 +90,7 @@ def test_a_mailbox_that_cannot_be_written_defers_with_the_reason(tmp_path: Path)
     blocker.write_text("a file where the directory should be")
     mailer = MailboxMailer(blocker, SENDER, FakeClock())
 
-    [result] = mailer.send_batch([message("a@example.com")])
+    [result] = send_all(mailer, [message("a@example.com")])
 
     assert result.status is SendStatus.DEFERRED
     assert "cannot write to mailbox" in (result.error or "")

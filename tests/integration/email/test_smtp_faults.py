@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 from oolvay.adapters.email.smtp import Security, SmtpMailer, SmtpServer
+from oolvay.application.mail import send_all
 from oolvay.application.ports import EmailMessage, SendResult, SendStatus
 from tests.fakes import FakeClock
 from tests.integration.email.conftest import (
@@ -33,11 +34,13 @@ def test_a_recipient_refused_for_good_is_rejected_and_the_batch_goes_on(
     sink = RefusingSink({"reader1@example.com": "550 5.1.1 no such mailbox"})
     mailer = plain_mailer(start_server(sink))
 
-    results = mailer.send_batch(to(*readers(3)))
+    results = send_all(mailer, to(*readers(3)))
 
     assert results == [
         SENT,
-        SendResult(SendStatus.REJECTED, "550 5.1.1 no such mailbox"),
+        SendResult(
+            SendStatus.REJECTED, "550 5.1.1 no such mailbox", code=550, enhanced_code="5.1.1"
+        ),
         SENT,
     ]
     assert sink.recipients == ["reader0@example.com", "reader2@example.com"]
@@ -50,9 +53,17 @@ def test_a_recipient_refused_for_now_is_deferred_and_the_batch_goes_on(
     sink = RefusingSink({"reader0@example.com": "450 4.2.1 mailbox busy, try later"})
     mailer = plain_mailer(start_server(sink))
 
-    results = mailer.send_batch(to(*readers(2)))
+    results = send_all(mailer, to(*readers(2)))
 
-    assert results == [SendResult(SendStatus.DEFERRED, "450 4.2.1 mailbox busy, try later"), SENT]
+    assert results == [
+        SendResult(
+            SendStatus.DEFERRED,
+            "450 4.2.1 mailbox busy, try later",
+            code=450,
+            enhanced_code="4.2.1",
+        ),
+        SENT,
+    ]
     assert sink.recipients == ["reader1@example.com"]
 
 
@@ -62,7 +73,7 @@ def test_a_421_closes_the_connection_and_the_mailer_reopens_it_once(
     sink = RefusingSink({"reader1@example.com": "421 4.3.2 shutting down"})
     mailer = plain_mailer(start_server(sink))
 
-    results = mailer.send_batch(to(*readers(4)))
+    results = send_all(mailer, to(*readers(4)))
 
     # reader1 is tried again on the re-opened connection and refused again: the second
     # loss gives up on the rest of the batch, for a later retry of the job.
@@ -79,7 +90,7 @@ def test_a_dropped_connection_is_reopened_and_nothing_is_lost_or_doubled(
     sink = DroppingSink(after=3, times=1)
     mailer = plain_mailer(start_server(sink))
 
-    results = mailer.send_batch(to(*readers(6)))
+    results = send_all(mailer, to(*readers(6)))
 
     assert results == [SENT] * 6
     assert sink.recipients == readers(6)
@@ -92,7 +103,7 @@ def test_a_connection_that_drops_again_defers_the_rest_and_keeps_what_was_sent(
     sink = DroppingSink(after=3, times=1_000)
     mailer = plain_mailer(start_server(sink))
 
-    results = mailer.send_batch(to(*readers(6)))
+    results = send_all(mailer, to(*readers(6)))
 
     assert results[:3] == [SENT] * 3
     assert [r.status for r in results[3:]] == [SendStatus.DEFERRED] * 3
@@ -107,7 +118,7 @@ def test_no_server_defers_the_whole_batch_with_the_reason() -> None:
         port = unused.getsockname()[1]  # nobody listens: bound but not listening
         mailer = SmtpMailer(SmtpServer("127.0.0.1", port, Security.NONE), SENDER, FakeClock())
 
-        results = mailer.send_batch(to(*readers(3)))
+        results = send_all(mailer, to(*readers(3)))
 
     assert [r.status for r in results] == [SendStatus.DEFERRED] * 3
     assert all("cannot open SMTP connection" in (r.error or "") for r in results)
@@ -120,9 +131,7 @@ def test_an_address_the_server_cannot_take_is_rejected_and_the_batch_goes_on(
     sink = Sink()
     mailer = plain_mailer(start_server(sink, enable_SMTPUTF8=False))
 
-    results = mailer.send_batch(
-        to("reader0@example.com", "jörg@example.com", "reader2@example.com")
-    )
+    results = send_all(mailer, to("reader0@example.com", "jörg@example.com", "reader2@example.com"))
 
     assert results[0] == results[2] == SENT
     assert results[1].status is SendStatus.REJECTED
@@ -136,7 +145,7 @@ def test_an_international_address_goes_to_a_server_that_takes_it(
     sink = Sink()
     mailer = plain_mailer(start_server(sink, enable_SMTPUTF8=True))
 
-    results = mailer.send_batch(to("jörg@example.com"))
+    results = send_all(mailer, to("jörg@example.com"))
 
     assert results == [SENT]
     assert sink.recipients == ["jörg@example.com"]
@@ -149,7 +158,7 @@ def test_a_message_that_cannot_be_built_is_rejected_and_the_batch_goes_on(
     mailer = plain_mailer(start_server(sink))
     broken = EmailMessage(to="reader1@example.com", subject="two\nlines", text="Body\n")
 
-    results = mailer.send_batch([*to("reader0@example.com"), broken, *to("reader2@example.com")])
+    results = send_all(mailer, [*to("reader0@example.com"), broken, *to("reader2@example.com")])
 
     assert results[1].status is SendStatus.REJECTED
     assert "cannot build the message" in (results[1].error or "")

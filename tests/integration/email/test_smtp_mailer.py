@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from oolvay.adapters.email.mime import Sender
 from oolvay.adapters.email.rendering import JinjaNotificationRenderer
 from oolvay.adapters.security.tokens import HmacUserTokens
+from oolvay.application.mail import send_all
 from oolvay.application.ports import EmailMessage, SendResult, SendStatus
 from tests.builders import T0, a_post, a_subscriber
 from tests.integration.email.conftest import SENDER, Sink, StartServer, plain_mailer
@@ -33,7 +34,7 @@ def test_a_batch_goes_over_one_connection(start_server: StartServer) -> None:
     sink = Sink()
     mailer = plain_mailer(start_server(sink))
 
-    results = mailer.send_batch(messages(25))
+    results = send_all(mailer, messages(25))
 
     assert results == [SendResult(SendStatus.SENT)] * 25
     assert sink.recipients == [f"reader{n}@example.com" for n in range(25)]
@@ -44,8 +45,8 @@ def test_each_batch_opens_its_own_connection(start_server: StartServer) -> None:
     sink = Sink()
     mailer = plain_mailer(start_server(sink))
 
-    mailer.send_batch(messages(2))
-    mailer.send_batch(messages(2))
+    send_all(mailer, messages(2))
+    send_all(mailer, messages(2))
 
     assert sink.connections == 2
 
@@ -59,7 +60,7 @@ def test_the_server_receives_the_notification_with_bulk_and_unsubscribe_headers(
     post.publish(T0)
     reader = a_subscriber(7)
 
-    [result] = mailer.send_batch([RENDERER.post_notification(post, reader)])
+    [result] = send_all(mailer, [RENDERER.post_notification(post, reader)])
 
     assert result.status is SendStatus.SENT
     [received] = sink.received
@@ -92,7 +93,7 @@ def test_every_message_has_its_own_message_id(start_server: StartServer) -> None
     sink = Sink()
     mailer = plain_mailer(start_server(sink))
 
-    mailer.send_batch(messages(10))
+    send_all(mailer, messages(10))
 
     assert len({r.message["Message-ID"] for r in sink.received}) == 10
 
@@ -102,7 +103,7 @@ def test_a_reply_to_address_from_config_is_set(start_server: StartServer) -> Non
     sender = Sender(SENDER.address, SENDER.name, reply_to="editors@oolvay.example")
     mailer = plain_mailer(start_server(sink), sender)
 
-    mailer.send_batch(messages(1))
+    send_all(mailer, messages(1))
 
     assert sink.received[0].message["Reply-To"] == "editors@oolvay.example"
 
@@ -111,5 +112,5 @@ def test_an_empty_batch_does_not_connect(start_server: StartServer) -> None:
     sink = Sink()
     mailer = plain_mailer(start_server(sink))
 
-    assert mailer.send_batch([]) == []
+    assert send_all(mailer, []) == []
     assert sink.connections == 0

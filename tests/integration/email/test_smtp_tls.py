@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 
 from oolvay.adapters.email.smtp import Security, SmtpMailer, SmtpServer
+from oolvay.application.mail import send_all
 from oolvay.application.ports import EmailMessage, SendResult, SendStatus
 from tests.fakes import FakeClock
 from tests.integration.email.conftest import (
@@ -42,8 +43,8 @@ def test_starttls_with_auth_delivers_the_batch(start_server: StartServer, tls: T
         authenticator=authenticator("oolvay", "s3cret:/@"),
     )
 
-    results = mailer(controller, Security.STARTTLS, tls.client, "oolvay", "s3cret:/@").send_batch(
-        MESSAGES
+    results = send_all(
+        mailer(controller, Security.STARTTLS, tls.client, "oolvay", "s3cret:/@"), MESSAGES
     )
 
     assert results == [SendResult(SendStatus.SENT)] * 3
@@ -63,8 +64,8 @@ def test_a_wrong_password_defers_the_batch_and_says_why(
         authenticator=authenticator("oolvay", "right"),
     )
 
-    results = mailer(controller, Security.STARTTLS, tls.client, "oolvay", "wrong").send_batch(
-        MESSAGES
+    results = send_all(
+        mailer(controller, Security.STARTTLS, tls.client, "oolvay", "wrong"), MESSAGES
     )
 
     assert [r.status for r in results] == [SendStatus.DEFERRED] * 3
@@ -77,8 +78,8 @@ def test_a_certificate_we_do_not_trust_is_refused(start_server: StartServer, tls
     sink = Sink()
     controller = start_server(sink, tls_context=tls.server, require_starttls=True)
 
-    results = mailer(controller, Security.STARTTLS, ssl.create_default_context()).send_batch(
-        MESSAGES
+    results = send_all(
+        mailer(controller, Security.STARTTLS, ssl.create_default_context()), MESSAGES
     )
 
     assert [r.status for r in results] == [SendStatus.DEFERRED] * 3
@@ -90,7 +91,7 @@ def test_starttls_is_required_when_asked_for(start_server: StartServer, tls: Tls
     sink = Sink()
     controller = start_server(sink)  # offers no STARTTLS
 
-    results = mailer(controller, Security.STARTTLS, tls.client).send_batch(MESSAGES)
+    results = send_all(mailer(controller, Security.STARTTLS, tls.client), MESSAGES)
 
     assert [r.status for r in results] == [SendStatus.DEFERRED] * 3
     assert "STARTTLS" in (results[0].error or "")
@@ -101,7 +102,7 @@ def test_implicit_tls_delivers_the_batch(start_server: StartServer, tls: Tls) ->
     sink = Sink()
     controller = start_server(sink, ssl_context=tls.server)
 
-    results = mailer(controller, Security.TLS, tls.client).send_batch(MESSAGES)
+    results = send_all(mailer(controller, Security.TLS, tls.client), MESSAGES)
 
     assert results == [SendResult(SendStatus.SENT)] * 3
     assert sink.recipients == [m.to for m in MESSAGES]

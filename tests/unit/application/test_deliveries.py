@@ -28,7 +28,7 @@ def test_status_counts_every_state_and_lists_failures(world: World) -> None:
 
 
 def test_resend_enqueues_the_same_job_and_reaches_only_the_failed(world: World) -> None:
-    world.mailer = FakeMailer(defer_batches={0})
+    world.mailer = FakeMailer(defer_sessions={0})
     post = a_post()
     world.given(post, *(a_subscriber(n) for n in range(4)))
     world.publish(post.id)

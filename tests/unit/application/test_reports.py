@@ -88,7 +88,7 @@ def test_a_retry_neither_rebuilds_nor_emails_twice(world: World) -> None:
 def test_a_deferred_email_fails_the_job_for_a_retry_but_keeps_the_report(world: World) -> None:
     post_id, editor = sent_post_with_requester(world)
     report, _ = RequestReport(world.uow, world.queue, world.clock)(post_id, requested_by=editor.id)
-    world.mailer = FakeMailer(defer_batches={0})
+    world.mailer = FakeMailer(defer_sessions={0})
 
     with pytest.raises(ReportEmailDeferred):
         generate(world)(GenerateReport(report.id, editor.id))

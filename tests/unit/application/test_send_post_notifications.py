@@ -43,7 +43,7 @@ def test_every_eligible_subscriber_gets_exactly_one_email(world: World) -> None:
 
     assert sorted(world.mailer.recipients) == sorted(f"reader{n}@example.com" for n in range(7))
     assert counts == NotificationCounts(sent=7, skipped=0, failed=0)
-    assert world.mailer.batches == 3  # 7 recipients in batches of 3
+    assert world.mailer.sessions == 3  # 7 recipients in batches of 3
 
 
 def test_ineligible_and_opted_out_users_get_nothing(world: World) -> None:
@@ -73,7 +73,7 @@ def test_running_twice_sends_nothing_the_second_time(world: World) -> None:
 
 
 def test_a_mailer_failure_on_one_batch_keeps_the_others(world: World) -> None:
-    world.mailer = FakeMailer(defer_batches={1})
+    world.mailer = FakeMailer(defer_sessions={1})
     post_id = published(world, *(a_subscriber(n) for n in range(7)))
 
     counts = world.send.run(post_id, claimant="run-1")
@@ -85,7 +85,7 @@ def test_a_mailer_failure_on_one_batch_keeps_the_others(world: World) -> None:
 
 
 def test_a_mailer_that_raises_fails_only_its_batch(world: World) -> None:
-    world.mailer = FakeMailer(raise_on_batches={0})
+    world.mailer = FakeMailer(unavailable_sessions={0})
     post_id = published(world, *(a_subscriber(n) for n in range(4)))
 
     counts = world.send.run(post_id, claimant="run-1")
@@ -98,7 +98,7 @@ def test_a_mailer_that_raises_fails_only_its_batch(world: World) -> None:
 
 
 def test_a_retry_sends_only_what_failed(world: World) -> None:
-    world.mailer = FakeMailer(defer_batches={0})
+    world.mailer = FakeMailer(defer_sessions={0})
     post_id = published(world, *(a_subscriber(n) for n in range(5)))
     world.send.run(post_id, claimant="run-1")
     first = list(world.mailer.recipients)

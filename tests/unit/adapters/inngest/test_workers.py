@@ -100,20 +100,20 @@ def test_a_batch_with_transient_failures_is_retried_and_nobody_gets_two_emails(
     world: World,
 ) -> None:
     post = world.given_a_post()
-    world.mailer.defer_batches = {1}
+    world.mailer.defer_sessions = {1}
 
     result = run(world.worker(), PostPublished.create(post_id=post.id))
 
     assert result.completed, result.error
     assert sorted(world.mailer.recipients) == [f"reader{n}@example.com" for n in range(READERS)]
-    assert world.mailer.batches == 4  # batch 2 twice
+    assert world.mailer.sessions == 4  # batch 2 twice
     with world.uow:
         assert world.uow.deliveries.count_by_state(post.id) == {DeliveryState.SENT: READERS}
 
 
 def test_transient_failures_that_persist_fail_the_run(world: World) -> None:
     post = world.given_a_post()
-    world.mailer.defer_batches = set(range(100))
+    world.mailer.defer_sessions = set(range(100))
 
     result = run(world.worker(retries=1), PostPublished.create(post_id=post.id))
 

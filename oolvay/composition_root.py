@@ -23,6 +23,7 @@ from oolvay.adapters.inline.queue import InlineJobQueue
 from oolvay.adapters.inngest.client import build_inngest_client
 from oolvay.adapters.inngest.environment import InngestEnvironment, inngest_environment
 from oolvay.adapters.inngest.functions import WorkerEnv
+from oolvay.adapters.inngest.notification_workers import batch_throttle
 from oolvay.adapters.inngest.queue import InngestJobQueue
 from oolvay.adapters.inngest.redispatch import FailedDispatchRedispatcher
 from oolvay.adapters.inngest.registry import build_functions, job_routes
@@ -38,7 +39,6 @@ from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
 from oolvay.adapters.sqlalchemy.schema import database_problem, upgrade_problem
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.adapters.system.clock import SystemClock
-from oolvay.application.deliveries import CountAudience, GetDeliveryStatus, ResendFailed
 from oolvay.application.demo import SeedDemo
 from oolvay.application.editors import (
     AuthenticateEditor,
@@ -63,7 +63,14 @@ from oolvay.application.reports import (
     GetReport,
     RequestReport,
 )
-from oolvay.application.send_post_notifications import SendPostNotificationsHandler
+from oolvay.application.sending.batch import SendBatch
+from oolvay.application.sending.circuit import MailCircuit
+from oolvay.application.sending.heartbeat import Heartbeats
+from oolvay.application.sending.plan import PlanSend
+from oolvay.application.sending.policy import SendingPolicy
+from oolvay.application.sending.resend import CancelSend, ResendNotSent
+from oolvay.application.sending.run import SendPostNotificationsHandler
+from oolvay.application.sending.status import CountAudience, GetSendStatus, ListFailed
 from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.unsubscribe import Unsubscribe
@@ -195,7 +202,11 @@ class Container(containers.DeclarativeContainer):
     error_reporter = providers.Singleton(SentryErrorReporter)
 
     # --- Persistence ----------------------------------------------------------------
-    db_engine = providers.Singleton(create_database_engine, deployment.provided.database_url)
+    db_engine = providers.Singleton(
+        create_database_engine,
+        deployment.provided.database_url,
+        pool_size=providers.Callable(lambda n: max(5, n + 4), config.notifications.concurrency),
+    )
     db_session_factory = providers.Singleton(create_session_factory, db_engine)
     # A Factory: every use case gets its own unit of work, never one shared by requests.
     uow: providers.Provider[UnitOfWork] = providers.Factory(
@@ -252,16 +263,49 @@ class Container(containers.DeclarativeContainer):
         site_name=config.email.from_name,
     )
 
-    # --- Use cases and the jobs they run --------------------------------------------
-    send_post_notifications = providers.Factory(
-        SendPostNotificationsHandler,
-        uow=uow,
+    # --- Sending: plan, batches, status, resend -------------------------------------
+    sending_policy = providers.Singleton(
+        SendingPolicy,
+        batch_size=config.notifications.batch_size,
+        concurrency=config.notifications.concurrency,
+        heartbeat=providers.Factory(timedelta, seconds=config.notifications.heartbeat_seconds),
+        claim_lease=providers.Factory(timedelta, seconds=config.notifications.claim_lease_seconds),
+        inline_wait=providers.Factory(timedelta, seconds=config.notifications.inline_wait_seconds),
+    )
+    # One per process: a thread renewing every lease its batches hold; and what every batch
+    # knows of the mail server being unavailable.
+    heartbeats = providers.Singleton(
+        Heartbeats,
+        new_uow=uow.provider,
+        clock=clock,
+        interval=config.notifications.heartbeat_seconds,
+        retry=transaction_retry,
+    )
+    mail_circuit = providers.Singleton(MailCircuit, clock)
+    plan_send = providers.Factory(
+        PlanSend, new_uow=uow.provider, clock=clock, policy=sending_policy, retry=transaction_retry
+    )
+    send_batch = providers.Factory(
+        SendBatch,
+        new_uow=uow.provider,
         mailer=mailer,
         renderer=notification_renderer,
         clock=clock,
-        batch_size=config.notifications.batch_size,
-        claim_lease=providers.Factory(timedelta, seconds=config.notifications.claim_lease_seconds),
+        policy=sending_policy,
+        heartbeats=heartbeats,
+        circuit=mail_circuit,
         retry=transaction_retry,
+    )
+    send_status = providers.Factory(
+        GetSendStatus, new_uow=uow.provider, clock=clock, policy=sending_policy
+    )
+    send_post_notifications = providers.Factory(
+        SendPostNotificationsHandler,
+        plan=plan_send,
+        batch=send_batch,
+        status=send_status,
+        policy=sending_policy,
+        clock=clock,
     )
     generate_report = providers.Factory(
         GenerateReportHandler,
@@ -314,6 +358,14 @@ class Container(containers.DeclarativeContainer):
             default_retries=config.background_jobs.inngest.retries,
             handlers=job_handlers.provider,
             reporter=error_reporter,
+            plan_send=plan_send.provider,
+            send_batch=send_batch.provider,
+            concurrency=config.notifications.concurrency,
+            throttle=providers.Callable(
+                batch_throttle,
+                config.email.max_messages_per_second,
+                config.notifications.batch_size,
+            ),
         ),
     )
     queue_backend = providers.Callable(queue_backend, config.background_jobs.inngest.enabled)
@@ -341,9 +393,19 @@ class Container(containers.DeclarativeContainer):
     get_published_post = providers.Factory(GetPublishedPost, uow=uow)
     list_posts = providers.Factory(ListPosts, uow=uow)
     delete_draft = providers.Factory(DeleteDraft, uow=uow)
-    get_delivery_status = providers.Factory(GetDeliveryStatus, uow=uow)
     audience_size = providers.Factory(CountAudience, uow=uow)
-    resend_failed = providers.Factory(ResendFailed, uow=uow, queue=job_queue)
+    list_failed = providers.Factory(ListFailed, new_uow=uow.provider)
+    resend = providers.Factory(
+        ResendNotSent,
+        new_uow=uow.provider,
+        queue=job_queue,
+        clock=clock,
+        policy=sending_policy,
+        retry=transaction_retry,
+    )
+    cancel_send = providers.Factory(
+        CancelSend, new_uow=uow.provider, clock=clock, retry=transaction_retry
+    )
     request_report = providers.Factory(RequestReport, uow=uow, queue=job_queue, clock=clock)
     get_report = providers.Factory(GetReport, uow=uow)
     download_report = providers.Factory(DownloadReport, uow=uow)

@@ -15,9 +15,8 @@ from types import ModuleType
 import attrs
 from sqlalchemy.engine import Engine
 
-from oolvay.adapters.inngest import functions as functions_module
 from oolvay.adapters.inngest.environment import inngest_environment, inngest_problems
-from oolvay.adapters.inngest.registry import WORKERS, unserved_workers
+from oolvay.adapters.inngest.registry import WORKER_MODULES, WORKERS, unserved_workers
 from oolvay.adapters.sqlalchemy.engine import create_database_engine
 from oolvay.adapters.sqlalchemy.schema import database_problem
 from oolvay.composition_root import email_problems, mail_backend
@@ -61,7 +60,7 @@ def examine(
     config_path: Path | None = None,
     *,
     probe: Probe = http_answers,
-    worker_module: ModuleType = functions_module,
+    worker_modules: tuple[ModuleType, ...] = WORKER_MODULES,
 ) -> list[Finding]:
     try:
         settings = load_settings(environ, config_path)
@@ -79,7 +78,7 @@ def examine(
     return [
         Finding.ok("settings", f"{where}; OOLVAY_ENV={settings.deployment.oolvay_env}"),
         *_inngest(settings, probe),
-        *_workers(worker_module),
+        *_workers(worker_modules),
         *_email(settings),
         *_database(settings),
     ]
@@ -110,15 +109,15 @@ def _inngest(settings: Settings, probe: Probe) -> list[Finding]:
     return findings
 
 
-def _workers(module: ModuleType) -> list[Finding]:
-    missing = unserved_workers(module)
+def _workers(modules: tuple[ModuleType, ...]) -> list[Finding]:
+    missing = unserved_workers(modules)
     if not missing:
         names = ", ".join(registration.worker.__name__ for registration in WORKERS)
         return [Finding.ok("workers", f"every worker is served: {names}")]
     return [
         Finding(
             "workers",
-            f"{name} is defined in adapters/inngest/functions.py but not served",
+            f"{name} is defined in {', '.join(m.__name__ for m in modules)} but not served",
             "a worker missing from serve() never runs, however many events are sent to it",
             "add it to WORKERS in adapters/inngest/registry.py",
             Severity.ERROR,

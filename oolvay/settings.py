@@ -122,8 +122,15 @@ class BackgroundJobsConfig(_Section):
 
 class NotificationsConfig(_Section):
     batch_size: Annotated[Int, Field(ge=1, le=10_000)] = 100
-    claim_lease_seconds: Annotated[Int, Field(ge=60)] = 900
-    """How long a crashed run's claim on recipients holds before another run may send."""
+    """Recipients per batch: one claim, one mail session, one Inngest run."""
+    concurrency: Annotated[Int, Field(ge=1, le=64)] = 8
+    """Batches sent at once: inline threads, and the Inngest concurrency limit."""
+    heartbeat_seconds: Annotated[Int, Field(ge=1, le=60)] = 2
+    """How often a batch run renews its claim; five missed beats mean it died."""
+    claim_lease_seconds: Annotated[Int, Field(ge=60, le=86_400)] = 900
+    """The longest a claim on recipients holds, heartbeat or not."""
+    inline_wait_seconds: Annotated[Int, Field(ge=0, le=3_600)] = 60
+    """How long an inline send waits for an unavailable mail server before giving up."""
 
 
 class EmailConfig(_Section):
@@ -135,6 +142,8 @@ class EmailConfig(_Section):
     """Where the local mailbox writes .eml files when SMTP_URL is unset."""
     smtp_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
     """For connecting to the SMTP server and for each of its replies."""
+    max_messages_per_second: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    """The most post emails sent per second, across every worker; unset: no limit."""
 
 
 class SiteConfig(_Section):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from oolvay.application.sending.policy import SendingPolicy
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import NotificationType, Post
 from oolvay.domain.users import User
@@ -47,3 +48,15 @@ def a_subscriber(n: int, **overrides: Any) -> User:
         if name in overrides:
             setattr(user, name, overrides[name])
     return user
+
+
+def a_policy(**overrides: Any) -> SendingPolicy:
+    """A sending policy for tests: small batches, two at once, the settings' timings."""
+    fields: dict[str, Any] = {
+        "batch_size": 3,
+        "concurrency": 2,
+        "heartbeat": timedelta(seconds=2),
+        "claim_lease": timedelta(minutes=15),
+        "inline_wait": timedelta(seconds=60),
+    }
+    return SendingPolicy(**{**fields, **overrides})

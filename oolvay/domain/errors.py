@@ -63,9 +63,16 @@ class OnlyDraftsCanBeDeleted(Conflict):
 
 
 class NothingToResend(Conflict):
-    def __init__(self, post_id: object) -> None:
-        super().__init__(f"post {post_id} has no failed or stuck deliveries to resend")
+    def __init__(self, post_id: object, *, sending: int = 0, uncertain: int = 0) -> None:
+        details = ["no recipient of the post is failed, queued or cancelled"]
+        if uncertain:
+            details.append(f"{uncertain} uncertain (resend them explicitly if you must)")
+        if sending:
+            details.append(f"{sending} being sent now")
+        super().__init__(f"nothing to resend for post {post_id}: " + "; ".join(details))
         self.post_id = post_id
+        self.sending = sending
+        self.uncertain = uncertain
 
 
 class EmailAlreadyRegistered(Conflict):
@@ -88,3 +95,9 @@ class InvalidEmailAddress(InvalidInput):
         super().__init__("email", f"{address!r} is not a valid email address ({reason})")
         self.address = address
         self.reason = reason
+
+
+class SendNotFound(NotFound):
+    def __init__(self, post_id: object) -> None:
+        super().__init__(f"post {post_id} has no email send (it sends no email)")
+        self.post_id = post_id

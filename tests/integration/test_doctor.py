@@ -175,7 +175,7 @@ def test_a_worker_not_served_is_an_error(migrated_url: str) -> None:
     billing_worker.__module__ = module.__name__
     module.billing_worker = billing_worker  # type: ignore[attr-defined]
 
-    findings = doctor.examine({"DATABASE_URL": migrated_url}, REPO_CONFIG, worker_module=module)
+    findings = doctor.examine({"DATABASE_URL": migrated_url}, REPO_CONFIG, worker_modules=(module,))
 
     [finding] = [f for f in findings if f.severity]
     assert finding.check == "workers"

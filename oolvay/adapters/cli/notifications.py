@@ -1,4 +1,4 @@
-"""``oolvay notifications ...``: run a post's email send here, with progress."""
+"""``oolvay notifications ...``: run, follow, resend and cancel a post's email send."""
 
 from __future__ import annotations
 
@@ -9,22 +9,28 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
-from oolvay.application.send_post_notifications import BatchReport, new_claimant
+from oolvay.application.sending.batch import BatchReport
+from oolvay.application.sending.status import SendOverview
+from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.errors import Conflict, NotFound
 from oolvay.domain.ids import PostId
+from oolvay.domain.sends import SendState
 
-app = typer.Typer(help="Post notifications.", no_args_is_help=True)
+app = typer.Typer(help="A post's email send.", no_args_is_help=True)
+
+PostIdArgument = Annotated[
+    uuid.UUID, typer.Argument(metavar="POST_ID", help="A published post's id.", show_default=False)
+]
+DONE = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED, DeliveryState.UNCERTAIN)
 
 
 @app.command("send")
-def send(
-    ctx: typer.Context, post_id: Annotated[uuid.UUID, typer.Argument(help="A published post's id.")]
-) -> None:
-    """Send a published post to everyone who should have it and has not got it yet, inline,
-    whatever queue is configured. Safe to repeat: nobody is emailed twice."""
+def send(ctx: typer.Context, post_id: PostIdArgument) -> None:
+    """Plan the send if it is not planned yet, then send its current round here, inline,
+    whatever queue is configured, with a progress bar. Safe to repeat: nobody is emailed
+    twice. To reach those a send left out, use resend first."""
     c = container_for(ctx)
     handler = c.send_post_notifications()
-    audience = c.audience_size()(PostId(post_id))
     columns = (
         TextColumn("sending"),
         BarColumn(),
@@ -32,24 +38,98 @@ def send(
         TextColumn("failed {task.fields[failed]}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, transient=False) as progress:
-        task = progress.add_task("send", total=audience, failed=0)
-        failed = 0
+    try:
+        with Progress(*columns, transient=False) as progress:
+            task = progress.add_task("send", total=None, failed=0)
 
-        def on_batch(batch: BatchReport) -> None:
-            nonlocal failed
-            failed += batch.failed
-            progress.update(task, advance=batch.sent + batch.failed + batch.busy, failed=failed)
+            def on_batch(report: BatchReport) -> None:
+                done = sum(report.progress[state] for state in DONE)
+                failed = report.progress[DeliveryState.FAILED]
+                task_state = progress.tasks[task]
+                progress.update(
+                    task,
+                    total=(task_state.total or 0) + report.progress.total,
+                    advance=done,
+                    failed=int(task_state.fields["failed"]) + failed,
+                )
 
-        try:
-            counts = handler.run(PostId(post_id), claimant=new_claimant("cli"), on_batch=on_batch)
-        except NotFound as error:
-            fail(str(error), ExitCode.NOT_FOUND)
-        except Conflict as error:
-            fail(str(error), ExitCode.FAILURE)
-    typer.echo(
-        f"sent {counts.sent}, skipped {counts.skipped}, failed {counts.failed}"
-        f" ({counts.retriable} worth retrying)"
-    )
-    if counts.failed:
+            overview = handler.run(PostId(post_id), holder="cli", on_batch=on_batch)
+    except NotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
+    except Conflict as error:
+        fail(str(error), ExitCode.FAILURE)
+    typer.echo(_summary(overview))
+    if overview.state is not SendState.SENT:
         raise typer.Exit(int(ExitCode.FAILURE))
+
+
+@app.command("status")
+def status(ctx: typer.Context, post_id: PostIdArgument) -> None:
+    """The send's state, its counts, and its most recent failures."""
+    try:
+        overview = container_for(ctx).send_status()(PostId(post_id))
+    except NotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
+    typer.echo(_summary(overview))
+    if overview.progress.stalled:
+        typer.echo(
+            f"{overview.progress.stalled} held by a run that stopped; they are taken over "
+            "by the next batch run, or by: oolvay notifications resend POST_ID"
+        )
+    for delivery in overview.failed:
+        typer.echo(f"  failed  {delivery.email}: {delivery.error}")
+
+
+@app.command("resend")
+def resend(
+    ctx: typer.Context,
+    post_id: PostIdArgument,
+    include_uncertain: Annotated[
+        bool,
+        typer.Option(
+            "--include-uncertain",
+            help="Also those whose email may have gone out when their run died.",
+        ),
+    ] = False,
+) -> None:
+    """Send the post to every recipient of its audience who has not got it, through the
+    configured queue. Nobody already sent gets it twice."""
+    try:
+        resent = container_for(ctx).resend()(PostId(post_id), include_uncertain=include_uncertain)
+    except NotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
+    except Conflict as error:
+        fail(str(error), ExitCode.FAILURE)
+    who = "the send is planned now" if resent.requeued is None else f"{resent.requeued} requeued"
+    dispatch = resent.dispatch
+    typer.echo(f"round {resent.round}: {who}; {dispatch.queue} {dispatch.status}")
+    if dispatch.failed:
+        raise typer.Exit(int(ExitCode.FAILURE))
+
+
+@app.command("cancel")
+def cancel(ctx: typer.Context, post_id: PostIdArgument) -> None:
+    """Stop the send: nobody still queued gets the email. A resend takes it up again."""
+    try:
+        cancelled = container_for(ctx).cancel_send()(PostId(post_id))
+    except NotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
+    typer.echo(f"cancelled: {cancelled} queued recipients will not be sent to")
+
+
+def _summary(overview: SendOverview) -> str:
+    p = overview.progress
+    audience = "not planned yet" if overview.send.audience is None else overview.send.audience
+    line = (
+        f"{overview.state}: audience {audience}; sent {p[DeliveryState.SENT]}, "
+        f"failed {p[DeliveryState.FAILED]} ({p.retriable} worth retrying), "
+        f"uncertain {p[DeliveryState.UNCERTAIN]}, skipped {p[DeliveryState.SKIPPED]}, "
+        f"queued {p[DeliveryState.QUEUED]}, sending {p[DeliveryState.SENDING]}"
+    )
+    if overview.rate_per_second:
+        line += f"; {overview.rate_per_second:.1f}/s"
+    if overview.eta_seconds is not None:
+        line += f", about {overview.eta_seconds:.0f}s left"
+    if overview.send.error:
+        line += f"\n{overview.send.error}"
+    return line

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from oolvay.adapters.http.errors import install_error_handlers
-from oolvay.adapters.http.routes import health, posts, reports, subscribers, tokens
+from oolvay.adapters.http.routes import health, posts, reports, sends, subscribers, tokens
 from oolvay.composition_root import Container
 
 
@@ -18,6 +18,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     install_error_handlers(app, container.error_reporter())
     app.include_router(posts.router)
+    app.include_router(sends.router)
     app.include_router(tokens.router)
     app.include_router(reports.router)
     app.include_router(subscribers.router)

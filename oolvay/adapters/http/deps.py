@@ -9,7 +9,6 @@ from dependency_injector import providers
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from oolvay.application.deliveries import GetDeliveryStatus, ResendFailed
 from oolvay.application.editors import AuthenticateEditor, IssueApiToken, RevokeApiToken
 from oolvay.application.posts import (
     CreatePost,
@@ -21,6 +20,8 @@ from oolvay.application.posts import (
 )
 from oolvay.application.publish_post import PublishPost
 from oolvay.application.reports import DownloadReport, GetReport, RequestReport
+from oolvay.application.sending.resend import CancelSend, ResendNotSent
+from oolvay.application.sending.status import GetSendStatus, ListFailed
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.unsubscribe import Unsubscribe
 from oolvay.composition_root import Container
@@ -62,8 +63,10 @@ GetPublishedPostDep = Annotated[GetPublishedPost, provided(lambda c: c.get_publi
 ListPostsDep = Annotated[ListPosts, provided(lambda c: c.list_posts)]
 DeleteDraftDep = Annotated[DeleteDraft, provided(lambda c: c.delete_draft)]
 PublishPostDep = Annotated[PublishPost, provided(lambda c: c.publish_post)]
-DeliveryStatusDep = Annotated[GetDeliveryStatus, provided(lambda c: c.get_delivery_status)]
-ResendFailedDep = Annotated[ResendFailed, provided(lambda c: c.resend_failed)]
+SendStatusDep = Annotated[GetSendStatus, provided(lambda c: c.send_status)]
+ListFailedDep = Annotated[ListFailed, provided(lambda c: c.list_failed)]
+ResendDep = Annotated[ResendNotSent, provided(lambda c: c.resend)]
+CancelSendDep = Annotated[CancelSend, provided(lambda c: c.cancel_send)]
 IssueTokenDep = Annotated[IssueApiToken, provided(lambda c: c.issue_api_token)]
 RevokeTokenDep = Annotated[RevokeApiToken, provided(lambda c: c.revoke_api_token)]
 RequestReportDep = Annotated[RequestReport, provided(lambda c: c.request_report)]

@@ -7,11 +7,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from oolvay.application.deliveries import DeliveryStatus
 from oolvay.application.jobs import JSONScalar
 from oolvay.application.ports import Dispatch
 from oolvay.application.posts import PostPage
-from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.posts import TITLE_MAX_LENGTH, NotificationType, Post, PostStatus
 from oolvay.domain.tokens import ApiToken
 
@@ -77,12 +75,13 @@ class PostList(BaseModel):
 class DispatchOut(BaseModel):
     queue: str = Field(description="`inline` or `inngest`: which queue took the job.")
     status: str = Field(
-        description="`completed` or `failed` (inline), `dispatched` or `dispatch_failed` "
-        "(Inngest; a failed dispatch is recorded and can be retried with "
+        description="`ran` (inline: the job ran to its end; what it achieved is in `result` "
+        "and the send's `state`) or `failed` (inline: it raised), `dispatched` or "
+        "`dispatch_failed` (Inngest; a failed dispatch is recorded and can be retried with "
         "`oolvay dispatches retry`)."
     )
     result: dict[str, JSONScalar] | None = Field(
-        default=None, description="Inline only: the counts (sent, skipped, failed)."
+        default=None, description="Inline only: the send's state and counts."
     )
     error: str | None = None
     reference: str | None = Field(default=None, description="The Inngest event id.")
@@ -95,44 +94,6 @@ class DispatchOut(BaseModel):
             result=dict(dispatch.result) if dispatch.result is not None else None,
             error=dispatch.error,
             reference=dispatch.reference,
-        )
-
-
-class PublishOut(BaseModel):
-    post: PostOut
-    notifications: DispatchOut | None = Field(
-        description="What happened to the notification job; null when the post sends none."
-    )
-
-
-class FailedDeliveryOut(BaseModel):
-    user_id: uuid.UUID
-    email: str | None
-    error: str | None
-    attempts: int
-    updated_at: datetime
-
-
-class DeliveryStatusOut(BaseModel):
-    post_id: uuid.UUID
-    counts: dict[DeliveryState, int]
-    failed: list[FailedDeliveryOut]
-
-    @classmethod
-    def of(cls, status: DeliveryStatus) -> DeliveryStatusOut:
-        return cls(
-            post_id=status.post_id,
-            counts=status.counts,
-            failed=[
-                FailedDeliveryOut(
-                    user_id=d.user_id,
-                    email=d.email,
-                    error=d.error,
-                    attempts=d.attempts,
-                    updated_at=d.updated_at,
-                )
-                for d in status.failed
-            ],
         )
 
 

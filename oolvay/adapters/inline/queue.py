@@ -44,4 +44,4 @@ class InlineJobQueue:
             )
             return Dispatch(queue=QUEUE_NAME, status=DispatchStatus.FAILED, error=str(error))
         log.info("Inline job completed", job=job.name, result=dict(result), **context)
-        return Dispatch(queue=QUEUE_NAME, status=DispatchStatus.COMPLETED, result=result)
+        return Dispatch(queue=QUEUE_NAME, status=DispatchStatus.RAN, result=result)

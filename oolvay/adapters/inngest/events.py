@@ -35,6 +35,11 @@ def _as_uuid(value: Any) -> uuid.UUID:
     return uuid.UUID(value)
 
 
+def _an_int(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{attribute.name} must be a whole number")
+
+
 @attrs.frozen
 class EventType(Generic[P]):
     """An event name bound to its payload class (an attrs class)."""
@@ -105,6 +110,50 @@ class PostPublished:
             job=SendPostNotifications,
             to_event=lambda job: cls.create(post_id=job.post_id, reason=job.reason),
             dispatch_name="dispatchPostNotification",
+        )
+
+
+@attrs.frozen
+class BatchData:
+    post_id: uuid.UUID = attrs.field(converter=_as_uuid)
+    round: int = attrs.field(validator=attrs.validators.and_(_an_int, attrs.validators.ge(0)))
+    batch: int = attrs.field(validator=attrs.validators.and_(_an_int, attrs.validators.ge(0)))
+
+
+class BatchReady:
+    """``post.notifications.batch``: one batch of a planned send is ready to be sent."""
+
+    type = EventType("post.notifications.batch", BatchData)
+
+    @classmethod
+    def create(cls, *, post_id: uuid.UUID, round: int, batch: int) -> inngest.Event:
+        # Deterministic: a replayed dispatch step sends each batch once.
+        return cls.type.event(
+            BatchData(post_id=post_id, round=round, batch=batch),
+            id=f"post.batch:{post_id}:{round}:{batch}",
+        )
+
+
+@attrs.frozen
+class FanOutData:
+    post_id: uuid.UUID = attrs.field(converter=_as_uuid)
+    round: int = attrs.field(validator=attrs.validators.and_(_an_int, attrs.validators.ge(0)))
+    first: int = attrs.field(validator=attrs.validators.and_(_an_int, attrs.validators.ge(0)))
+    """The first batch of the range, and the one after its last (``end``)."""
+    end: int = attrs.field(validator=attrs.validators.and_(_an_int, attrs.validators.ge(0)))
+
+
+class FanOut:
+    """``post.notifications.fan-out``: dispatch the batch events of a range of batches (a
+    send too large for one run to dispatch is split into such ranges)."""
+
+    type = EventType("post.notifications.fan-out", FanOutData)
+
+    @classmethod
+    def create(cls, *, post_id: uuid.UUID, round: int, first: int, end: int) -> inngest.Event:
+        return cls.type.event(
+            FanOutData(post_id=post_id, round=round, first=first, end=end),
+            id=f"post.fan-out:{post_id}:{round}:{first}",
         )
 
 

@@ -12,34 +12,40 @@ from typing import Any
 import attrs
 import inngest
 
-from oolvay.adapters.inngest import functions as functions_module
+from oolvay.adapters.inngest import notification_workers, report_worker
 from oolvay.adapters.inngest.events import JobRoute, PostPublished, ReportGenerated
-from oolvay.adapters.inngest.functions import (
-    WorkerEnv,
-    generate_report_worker,
+from oolvay.adapters.inngest.functions import WorkerEnv
+from oolvay.adapters.inngest.notification_workers import (
+    fan_out_worker,
+    send_batch_worker,
     send_post_notifications_worker,
 )
+from oolvay.adapters.inngest.report_worker import generate_report_worker
 
 WorkerFactory = Callable[[WorkerEnv], inngest.Function[Any]]
 
 
 @attrs.frozen
 class Registration:
-    """A served worker, and the job whose event triggers it."""
+    """A served worker, and the job whose event triggers it (None for a worker that only
+    other workers send events to)."""
 
     worker: WorkerFactory
-    route: JobRoute
+    route: JobRoute | None = None
 
 
 WORKERS: tuple[Registration, ...] = (
     Registration(send_post_notifications_worker, PostPublished.route()),
+    Registration(fan_out_worker),
+    Registration(send_batch_worker),
     Registration(generate_report_worker, ReportGenerated.route()),
 )
+WORKER_MODULES: tuple[ModuleType, ...] = (notification_workers, report_worker)
 
 
 def job_routes(registrations: tuple[Registration, ...] = WORKERS) -> dict[type[Any], JobRoute]:
     """The jobs the Inngest queue can send: only those a served worker reacts to."""
-    return {registration.route.job: registration.route for registration in registrations}
+    return {r.route.job: r.route for r in registrations if r.route is not None}
 
 
 def build_functions(env: WorkerEnv) -> list[inngest.Function[Any]]:
@@ -51,7 +57,7 @@ def build_functions(env: WorkerEnv) -> list[inngest.Function[Any]]:
     return functions
 
 
-def defined_workers(module: ModuleType = functions_module) -> set[Callable[..., Any]]:
+def defined_workers(module: ModuleType) -> set[Callable[..., Any]]:
     """Every worker factory in ``module``: a function of it that returns an inngest.Function."""
     found: set[Callable[..., Any]] = set()
     for member in vars(module).values():
@@ -63,12 +69,14 @@ def defined_workers(module: ModuleType = functions_module) -> set[Callable[..., 
 
 
 def unserved_workers(
-    module: ModuleType = functions_module, registrations: tuple[Registration, ...] = WORKERS
+    modules: tuple[ModuleType, ...] = WORKER_MODULES,
+    registrations: tuple[Registration, ...] = WORKERS,
 ) -> list[str]:
-    """Names of the workers defined in ``module`` but missing from ``registrations``: they
+    """Names of the workers defined in ``modules`` but missing from ``registrations``: they
     would never run, however many events are sent to them."""
     listed = {
         r.worker.func if isinstance(r.worker, functools.partial) else r.worker
         for r in registrations
     }
-    return sorted(worker.__name__ for worker in defined_workers(module) - listed)
+    defined = set().union(*(defined_workers(module) for module in modules))
+    return sorted(worker.__name__ for worker in defined - listed)

@@ -44,12 +44,15 @@ def parse_database_url(raw: str) -> URL:
     )
 
 
-def create_database_engine(raw_url: str) -> Engine:
-    """An Engine for DATABASE_URL. Raises DatabaseUrlError; does not connect yet."""
+def create_database_engine(raw_url: str, *, pool_size: int = 5) -> Engine:
+    """An Engine for DATABASE_URL. Raises DatabaseUrlError; does not connect yet.
+
+    ``pool_size`` connections are kept (and as many again opened when busy): a send runs a
+    transaction per message from each of its parallel batches."""
     url = parse_database_url(raw_url)
     if url.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
-    return sa.create_engine(url, pool_pre_ping=True)
+        return _sqlite_engine(url, pool_size)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -57,7 +60,7 @@ def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, pool_size: int) -> Engine:
     assert url.database is not None
     folder = Path(url.database).parent
     try:
@@ -69,7 +72,12 @@ def _sqlite_engine(url: URL) -> Engine:
     # pysqlite's own transaction handling is kept on purpose: it opens the transaction at
     # the first write, so reads see the latest commit (as PostgreSQL's READ COMMITTED
     # does) and a write never fails on a stale snapshot; writers queue for the lock.
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    engine = sa.create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        pool_size=pool_size,
+        max_overflow=pool_size,
+    )
     sa.event.listen(engine, "connect", _configure_sqlite_connection)
     return engine
 

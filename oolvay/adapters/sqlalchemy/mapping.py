@@ -12,6 +12,7 @@ from oolvay.domain.deliveries import Delivery
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
 from oolvay.domain.reports import Report, ReportId, ReportStatus
+from oolvay.domain.sends import Send, SendId
 from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import User
 
@@ -81,7 +82,40 @@ def delivery_from_row(row: Row[Any]) -> Delivery:
         updated_at=row.updated_at,
         error=row.error,
         attempts=row.attempts,
+        retriable=row.retriable,
         email=row.email,
+    )
+
+
+def send_values(send: Send) -> Values:
+    return {
+        "id": send.id,
+        "post_id": send.post_id,
+        "created_at": send.created_at,
+        "planned_at": send.planned_at,
+        "audience": send.audience,
+        "round": send.round,
+        "batches": send.batches,
+        "batch_size": send.batch_size,
+        "finished_at": send.finished_at,
+        "cancelled_at": send.cancelled_at,
+        "error": send.error,
+    }
+
+
+def send_from_row(row: Row[Any]) -> Send:
+    return Send(
+        id=SendId(row.id),
+        post_id=PostId(row.post_id),
+        created_at=row.created_at,
+        planned_at=row.planned_at,
+        audience=row.audience,
+        round=row.round,
+        batches=row.batches,
+        batch_size=row.batch_size,
+        finished_at=row.finished_at,
+        cancelled_at=row.cancelled_at,
+        error=row.error,
     )
 
 

@@ -87,6 +87,28 @@ posts = sa.Table(
     sa.Index(None, "author_id"),
 )
 
+sends = sa.Table(
+    "sends",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column(
+        "post_id",
+        sa.Uuid(),
+        sa.ForeignKey("posts.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("planned_at", UtcDateTime(), nullable=True),
+    sa.Column("audience", sa.Integer(), nullable=True),
+    sa.Column("round", sa.Integer(), nullable=False),
+    sa.Column("batches", sa.Integer(), nullable=False),
+    sa.Column("batch_size", sa.Integer(), nullable=True),
+    sa.Column("finished_at", UtcDateTime(), nullable=True),
+    sa.Column("cancelled_at", UtcDateTime(), nullable=True),
+    sa.Column("error", sa.Text(), nullable=True),
+)
+
 deliveries = sa.Table(
     "deliveries",
     metadata,
@@ -98,14 +120,37 @@ deliveries = sa.Table(
         "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     ),
     sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("round", sa.Integer(), nullable=False),
+    sa.Column("batch", sa.Integer(), nullable=False),
     sa.Column("error", sa.Text(), nullable=True),
+    sa.Column("retriable", sa.Boolean(), nullable=False),
     sa.Column("attempts", sa.Integer(), nullable=False),
-    sa.Column("claimant", sa.String(200), nullable=True),
+    # The lease of the batch run that claimed it (send_leases.id).
+    sa.Column("claimant", sa.String(64), nullable=True),
     sa.Column("claimed_at", UtcDateTime(), nullable=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     _one_of("state", DeliveryState),
+    # A batch's claim: one index range per (post, round, batch).
+    sa.Index(None, "post_id", "round", "batch", "state"),
+    # Counts by state, the rate (sent since ...), the failed ones newest first.
     sa.Index(None, "post_id", "state", "updated_at"),
     sa.Index(None, "user_id"),
+)
+
+# A batch run's claim on its recipients; see oolvay/application/ports/sending.py.
+send_leases = sa.Table(
+    "send_leases",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("post_id", sa.Uuid(), sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("round", sa.Integer(), nullable=False),
+    sa.Column("batch", sa.Integer(), nullable=False),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("heartbeat_at", UtcDateTime(), nullable=False),
+    # The recipient being handed to the mail server now, if any.
+    sa.Column("in_flight", sa.Uuid(), nullable=True),
+    sa.Index(None, "post_id", "round", "batch"),
 )
 
 api_tokens = sa.Table(

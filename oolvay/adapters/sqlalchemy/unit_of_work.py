@@ -6,22 +6,15 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from oolvay.adapters.sqlalchemy.delivery_reads import SqlAlchemyDeliveryRepository
 from oolvay.adapters.sqlalchemy.repositories import (
     SqlAlchemyApiTokenRepository,
-    SqlAlchemyDeliveryRepository,
     SqlAlchemyFailedDispatchRepository,
     SqlAlchemyPostRepository,
     SqlAlchemyReportRepository,
     SqlAlchemyUserRepository,
 )
-from oolvay.application.ports import (
-    ApiTokenRepository,
-    DeliveryRepository,
-    FailedDispatchRepository,
-    PostRepository,
-    ReportRepository,
-    UserRepository,
-)
+from oolvay.adapters.sqlalchemy.sends import SqlAlchemySendRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -30,12 +23,13 @@ class SqlAlchemyUnitOfWork:
     Enter it again for the next transaction. Not shared between threads or requests:
     the composition root makes one per use case."""
 
-    posts: PostRepository
-    users: UserRepository
-    deliveries: DeliveryRepository
-    api_tokens: ApiTokenRepository
-    failed_dispatches: FailedDispatchRepository
-    reports: ReportRepository
+    posts: SqlAlchemyPostRepository
+    users: SqlAlchemyUserRepository
+    sends: SqlAlchemySendRepository
+    deliveries: SqlAlchemyDeliveryRepository
+    api_tokens: SqlAlchemyApiTokenRepository
+    failed_dispatches: SqlAlchemyFailedDispatchRepository
+    reports: SqlAlchemyReportRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -47,6 +41,7 @@ class SqlAlchemyUnitOfWork:
         session = self._session = self._session_factory()
         self.posts = SqlAlchemyPostRepository(session)
         self.users = SqlAlchemyUserRepository(session)
+        self.sends = SqlAlchemySendRepository(session)
         self.deliveries = SqlAlchemyDeliveryRepository(session)
         self.api_tokens = SqlAlchemyApiTokenRepository(session)
         self.failed_dispatches = SqlAlchemyFailedDispatchRepository(session)
@@ -68,9 +63,6 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         self._open().commit()
-
-    def rollback(self) -> None:
-        self._open().rollback()
 
     def _open(self) -> Session:
         if self._session is None:

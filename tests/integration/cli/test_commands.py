@@ -6,10 +6,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from oolvay.adapters.cli.serve import demo_instructions
+from oolvay.adapters.sqlalchemy.statements import audience
+from oolvay.adapters.sqlalchemy.tables import users
 from oolvay.domain.errors import NotAuthenticated
-from oolvay.domain.ids import PostId
 from oolvay.domain.users import POST_EMAIL_AUDIENCE
 from tests.integration.cli.conftest import Cli
 
@@ -21,12 +23,10 @@ def write(tmp_path: Path, text: str, name: str = "people.csv") -> Path:
 
 
 def readers(cli: Cli) -> list[str]:
-    uow = cli.container.uow()
-    with uow:
-        page = uow.users.audience_batch(
-            PostId(uuid.uuid4()), POST_EMAIL_AUDIENCE, after=None, limit=100
-        )
-    return sorted(user.email for user in page)
+    """The addresses in the audience a send planned now would have."""
+    query = sa.select(users.c.email).where(*audience(POST_EMAIL_AUDIENCE))
+    with cli.container.db_engine().connect() as connection:
+        return sorted(connection.scalars(query))
 
 
 def an_editor(cli: Cli) -> str:
@@ -106,13 +106,16 @@ def test_posts_publish_runs_the_send_inline_and_reports_it(cli: Cli, tmp_path: P
     unknown = cli.invoke("posts", "publish", str(uuid.uuid4()))
 
     assert first.exit_code == 0, first.output
-    assert "notifications: inline completed" in first.output
+    assert "notifications: inline ran" in first.output
+    assert "send: sent" in first.output
     assert sorted(cli.mailer.recipients) == ["ada@example.com", "grace@example.com"]
     assert (again.exit_code, unknown.exit_code) == (1, 3)
     assert "already published" in again.output
 
 
-def test_notifications_send_only_reaches_who_has_not_got_it(cli: Cli, tmp_path: Path) -> None:
+def test_notifications_send_reaches_nobody_twice_and_nobody_who_came_later(
+    cli: Cli, tmp_path: Path
+) -> None:
     an_editor(cli)
     cli.invoke("users", "import", str(write(tmp_path, "ada@example.com\n")))
     post_id = a_draft(cli)
@@ -120,10 +123,29 @@ def test_notifications_send_only_reaches_who_has_not_got_it(cli: Cli, tmp_path: 
     cli.invoke("users", "import", str(write(tmp_path, "late@example.com\n", "late.csv")))
 
     result = cli.invoke("notifications", "send", str(post_id))
+    status = cli.invoke("notifications", "status", str(post_id))
 
     assert result.exit_code == 0, result.output
-    assert "sent 1, skipped 1, failed 0" in result.output
-    assert cli.mailer.recipients == ["ada@example.com", "late@example.com"]
+    assert "sent: audience 1; sent 1, failed 0" in result.output
+    assert cli.mailer.recipients == ["ada@example.com"]
+    assert status.exit_code == 0
+    assert status.stdout.startswith("sent: audience 1; sent 1")
+
+
+def test_notifications_resend_and_cancel(cli: Cli, tmp_path: Path) -> None:
+    an_editor(cli)
+    cli.invoke("users", "import", str(write(tmp_path, "ada@example.com\n")))
+    post_id = a_draft(cli)
+    cli.invoke("posts", "publish", str(post_id))
+
+    nothing = cli.invoke("notifications", "resend", str(post_id))
+    cancelled = cli.invoke("notifications", "cancel", str(post_id))
+    unknown = cli.invoke("notifications", "status", str(uuid.uuid4()))
+
+    assert nothing.exit_code == 1
+    assert "nothing to resend" in nothing.output
+    assert (cancelled.exit_code, unknown.exit_code) == (0, 3)
+    assert "cancelled: 0 queued recipients" in cancelled.output
 
 
 def test_reports_request_and_download(cli: Cli, tmp_path: Path) -> None:
@@ -137,7 +159,7 @@ def test_reports_request_and_download(cli: Cli, tmp_path: Path) -> None:
     downloaded = cli.invoke("reports", "download", report_id)
 
     assert requested.exit_code == 0, requested.output
-    assert "ready (inline completed)" in requested.output
+    assert "ready (inline ran)" in requested.output
     assert downloaded.stdout.splitlines()[0] == "recipient,state,time,error"
     assert downloaded.stdout.splitlines()[1].startswith("ada@example.com,sent,")
 

@@ -29,6 +29,8 @@ TABLES = {
     "failed_dispatches",
     "reports",
     "report_contents",
+    "sends",
+    "send_leases",
 }
 
 

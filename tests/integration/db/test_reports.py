@@ -1,47 +1,33 @@
-"""Reports, the audience count and the delivery pages a report is read from."""
+"""Reports, and the delivery pages a report is read from."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.domain.deliveries import DeliveryOutcome, DeliveryState
 from oolvay.domain.reports import Report, ReportStatus
-from oolvay.domain.users import POST_EMAIL_AUDIENCE
-from tests.builders import T0, a_post, a_subscriber
+from tests.builders import T0, a_post
+from tests.integration.contract.support import (
+    a_lease,
+    a_published_post_with_readers,
+    claim,
+    record,
+    snapshot,
+)
 from tests.integration.db.conftest import an_author, given
 
-
-def test_the_audience_count_matches_the_pages(uow: SqlAlchemyUnitOfWork) -> None:
-    post = a_post()
-    readers = [a_subscriber(n) for n in range(5)]
-    given(uow, an_author(), post, *readers, a_subscriber(9, bounced=True))
-    with uow:
-        uow.deliveries.claim(post.id, [readers[0].id], claimant="r", now=T0, stale_before=T0)
-        uow.deliveries.record(post.id, [DeliveryOutcome.sent(readers[0].id)], claimant="r", now=T0)
-        uow.commit()
-
-    with uow:
-        count = uow.users.count_audience(post.id, POST_EMAIL_AUDIENCE)
-
-    assert count == 4
+NewUow = Callable[[], SqlAlchemyUnitOfWork]
 
 
-def test_delivery_pages_walk_every_record_in_user_order(uow: SqlAlchemyUnitOfWork) -> None:
-    post = a_post()
-    readers = [a_subscriber(n) for n in range(5)]
-    given(uow, an_author(), post, *readers)
-    with uow:
-        uow.deliveries.claim(
-            post.id, [r.id for r in readers], claimant="r", now=T0, stale_before=T0
-        )
-        uow.deliveries.record(
-            post.id,
-            [DeliveryOutcome.failed(readers[2].id, "550 gone", retriable=False)],
-            claimant="r",
-            now=T0,
-        )
-        uow.commit()
+def test_delivery_pages_walk_every_record_in_user_order(new_uow: NewUow) -> None:
+    post, readers = a_published_post_with_readers(new_uow, 5)
+    snapshot(new_uow, post.id, batch_size=10)
+    lease = a_lease(post.id)
+    claim(new_uow, lease)
+    record(new_uow, lease, DeliveryOutcome.failed(readers[2].id, "550 gone", retriable=False))
 
-    with uow:
+    with new_uow() as uow:
         first = uow.deliveries.page(post.id, after=None, limit=3)
         rest = uow.deliveries.page(post.id, after=first[-1].user_id, limit=3)
 

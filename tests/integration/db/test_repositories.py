@@ -14,8 +14,9 @@ from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.application.ports import FailedDispatch
 from oolvay.domain.errors import ConcurrentUpdate
 from oolvay.domain.posts import NotificationType, Post, PostStatus
+from oolvay.domain.sends import Send
 from oolvay.domain.tokens import ApiToken
-from oolvay.domain.users import User
+from oolvay.domain.users import POST_EMAIL_AUDIENCE, User
 from tests.builders import AUTHOR, T0, a_post, a_subscriber
 from tests.integration.db.conftest import an_author, given
 
@@ -140,11 +141,12 @@ def test_posts_created_at_the_same_time_are_ordered_by_id(uow: SqlAlchemyUnitOfW
     assert [p.id for p in listed] == sorted((p.id for p in posts), reverse=True)
 
 
-def test_deleting_a_post_removes_its_delivery_records(uow: SqlAlchemyUnitOfWork) -> None:
+def test_deleting_a_post_removes_its_send_and_delivery_records(uow: SqlAlchemyUnitOfWork) -> None:
     post, reader = a_post(), a_subscriber(1)
     given(uow, an_author(), reader, post)
     with uow:
-        uow.deliveries.claim(post.id, [reader.id], claimant="run", now=T0, stale_before=T0)
+        uow.sends.add(Send.new(post.id, now=T0))
+        uow.deliveries.snapshot(post.id, POST_EMAIL_AUDIENCE, batch_size=10, now=T0)
         uow.commit()
 
     with uow:
@@ -153,7 +155,8 @@ def test_deleting_a_post_removes_its_delivery_records(uow: SqlAlchemyUnitOfWork)
 
     with uow:
         assert uow.posts.get(post.id) is None
-        assert uow.deliveries.count_by_state(post.id) == {}
+        assert uow.sends.get(post.id) is None
+        assert uow.deliveries.page(post.id, after=None, limit=10) == []
         assert uow.users.get(reader.id) == reader
 
 

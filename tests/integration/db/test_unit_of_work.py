@@ -9,6 +9,8 @@ import pytest
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.ids import UserId
+from oolvay.domain.sends import Send
+from oolvay.domain.users import POST_EMAIL_AUDIENCE
 from tests.builders import T0, a_post, a_subscriber
 from tests.integration.db.conftest import an_author, given
 
@@ -33,12 +35,14 @@ def test_leaving_without_commit_leaves_nothing_behind(
         uow.users.add(an_author())
         uow.users.add(reader)
         uow.posts.add(post)
-        uow.deliveries.claim(post.id, [reader.id], claimant="run", now=T0, stale_before=T0)
+        uow.sends.add(Send.new(post.id, now=T0))
+        uow.deliveries.snapshot(post.id, POST_EMAIL_AUDIENCE, batch_size=10, now=T0)
 
     with new_uow() as other:
         assert other.posts.get(post.id) is None
         assert other.users.get(reader.id) is None
-        assert other.deliveries.count_by_state(post.id) == {}
+        assert other.sends.get(post.id) is None
+        assert other.deliveries.page(post.id, after=None, limit=10) == []
 
 
 def test_an_error_inside_the_block_rolls_back(uow: SqlAlchemyUnitOfWork, new_uow: NewUow) -> None:
@@ -54,21 +58,6 @@ def test_an_error_inside_the_block_rolls_back(uow: SqlAlchemyUnitOfWork, new_uow
 
     with new_uow() as other:
         assert other.users.get(reader.id) is None
-
-
-def test_rollback_discards_what_was_staged_since_the_last_commit(
-    uow: SqlAlchemyUnitOfWork, new_uow: NewUow
-) -> None:
-    kept, dropped = a_subscriber(1), a_subscriber(2)
-    with uow:
-        uow.users.add(kept)
-        uow.commit()
-        uow.users.add(dropped)
-        uow.rollback()
-
-    with new_uow() as other:
-        assert other.users.get(kept.id) == kept
-        assert other.users.get(dropped.id) is None
 
 
 def test_the_same_unit_of_work_can_be_entered_again(uow: SqlAlchemyUnitOfWork) -> None:
@@ -97,8 +86,10 @@ def test_delivery_states_survive_a_commit(uow: SqlAlchemyUnitOfWork, new_uow: Ne
     post, reader = a_post(), a_subscriber(1)
     given(uow, an_author(), reader, post)
     with uow:
-        uow.deliveries.claim(post.id, [reader.id], claimant="run", now=T0, stale_before=T0)
+        uow.sends.add(Send.new(post.id, now=T0))
+        uow.deliveries.snapshot(post.id, POST_EMAIL_AUDIENCE, batch_size=10, now=T0)
         uow.commit()
 
     with new_uow() as other:
-        assert other.deliveries.count_by_state(post.id) == {DeliveryState.PENDING: 1}
+        [delivery] = other.deliveries.page(post.id, after=None, limit=10)
+        assert (delivery.state, delivery.email) == (DeliveryState.QUEUED, reader.email)

@@ -48,8 +48,10 @@ def test_publish_inline_returns_the_counts_and_sends(api: Api) -> None:
     body = response.json()
     assert body["post"]["status"] == "published"
     assert body["notifications"]["queue"] == "inline"
-    assert body["notifications"]["status"] == "completed"
-    assert body["notifications"]["result"]["sent"] == 2
+    assert body["notifications"]["status"] == "ran"
+    assert body["send"]["state"] == "sent"
+    assert body["send"]["audience"] == 2
+    assert body["send"]["counts"]["sent"] == 2
     assert sorted(api.mailer.recipients) == ["reader1@example.com", "reader2@example.com"]
 
 
@@ -111,21 +113,51 @@ def test_only_drafts_can_be_deleted(api: Api) -> None:
     assert api.client.get(f"/api/posts/{gone['id']}", headers=api.auth()).status_code == 404
 
 
-def test_delivery_status_and_resend(api: Api) -> None:
+def test_delivery_status_failed_recipients_and_resend(api: Api) -> None:
     add_readers(api, a_subscriber(1), a_subscriber(2))
     api.mailer.reject["reader2@example.com"] = "550 mailbox unavailable"
     post = draft(api)
-    api.client.post(f"/api/posts/{post['id']}/publish", headers=api.auth())
+    published = api.client.post(f"/api/posts/{post['id']}/publish", headers=api.auth()).json()
+    url = f"/api/posts/{post['id']}/deliveries"
 
-    status = api.client.get(f"/api/posts/{post['id']}/deliveries", headers=api.auth()).json()
+    status = api.client.get(url, headers=api.auth()).json()
+    failed = api.client.get(f"{url}/failed?q=READER2", headers=api.auth()).json()
     api.mailer.reject.clear()
-    resend = api.client.post(f"/api/posts/{post['id']}/deliveries/resend", headers=api.auth())
+    resend = api.client.post(f"{url}/resend", headers=api.auth())
+    again = api.client.post(f"{url}/resend", headers=api.auth())
+    after = api.client.get(url, headers=api.auth()).json()
 
-    assert status["counts"] == {"pending": 0, "sent": 1, "failed": 1}
+    assert published["send"]["state"] == "sent_with_failures"
+    assert status["id"] == published["send"]["id"]
+    assert status["state"] == "sent_with_failures"
+    assert (status["counts"]["sent"], status["counts"]["failed"]) == (1, 1)
     assert status["failed"][0]["email"] == "reader2@example.com"
     assert status["failed"][0]["error"] == "550 mailbox unavailable"
+    assert failed["total"] == 1
+    assert failed["items"][0]["retriable"] is False
     assert resend.status_code == 202
+    assert resend.json()["requeued"] == 1
+    assert again.status_code == 409
+    assert "nothing to resend" in again.json()["detail"]
+    assert after["state"] == "sent"
+    assert after["round"] == 1
     assert api.mailer.recipients == ["reader1@example.com", "reader2@example.com"]
+
+
+def test_cancelling_a_send_and_a_post_that_sends_no_email(api: Api) -> None:
+    add_readers(api, a_subscriber(1))
+    silent, loud = draft(api, notification_type="none"), draft(api)
+    for post in (silent, loud):
+        api.client.post(f"/api/posts/{post['id']}/publish", headers=api.auth())
+
+    status = api.client.get(f"/api/posts/{silent['id']}/deliveries", headers=api.auth())
+    cancel = api.client.post(f"/api/posts/{loud['id']}/deliveries/cancel", headers=api.auth())
+
+    assert status.status_code == 404
+    assert "sends no email" in status.json()["detail"]
+    assert cancel.status_code == 200
+    assert cancel.json()["cancelled"] == 0  # inline: it was over before the cancel
+    assert cancel.json()["send"]["state"] == "cancelled"
 
 
 def test_an_unexpected_error_is_a_500_without_a_traceback(api: Api) -> None:

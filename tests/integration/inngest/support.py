@@ -7,7 +7,8 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
@@ -21,6 +22,7 @@ from oolvay.adapters.http.app import create_app
 from oolvay.composition_root import Container, build_container
 from oolvay.settings import load_settings
 from tests.fakes import FakeMailer, FakeRenderer, FakeUnitOfWork
+from tests.integration.inngest.servers import EventApi, accepting
 
 APP_ID = "blog-notifications"
 SIGNING_KEY = "signkey-test-" + "5a" * 32
@@ -32,7 +34,16 @@ CLOUD = {
     "INNGEST_SIGNING_KEY": SIGNING_KEY,
 }
 SEND_FN = f"{APP_ID}-send-post-notifications"
+BATCH_FN = f"{APP_ID}-send-post-notifications-batch"
+FAN_OUT_FN = f"{APP_ID}-send-post-notifications-fan-out"
 REPORT_FN = f"{APP_ID}-generate-report"
+FUNCTION_FOR = {
+    "post.published": SEND_FN,
+    "post.notifications.batch": BATCH_FN,
+    "post.notifications.fan-out": FAN_OUT_FN,
+    "report.generated": REPORT_FN,
+}
+"""Which function each event triggers."""
 
 
 @attrs.define
@@ -158,3 +169,34 @@ class CapturingTransport(Transport):
             event = item.get_event()
             if event is not None:
                 self.events.append(event)
+
+
+@contextmanager
+def an_app_and_event_api(
+    environ: Mapping[str, str], **options: Any
+) -> Iterator[tuple[App, EventApi]]:
+    """An app whose Inngest client sends its events (``step.send_event`` too) to a local
+    event API that keeps them."""
+    with EventApi(accepting) as api:
+        yield an_app({**environ, "INNGEST_BASE_URL": api.url}, **options), api
+
+
+def deliver_all(
+    app: App, api: EventApi, first: inngest.Event, *, key: str = SIGNING_KEY
+) -> list[Any]:
+    """Play Inngest's executor: run the function ``first`` triggers to completion, then the
+    functions of the events its runs sent, until none is left; an event id seen before is
+    dropped, as Inngest drops it. Returns the last response of each run."""
+    pending: list[inngest.Event] = [first]
+    seen, taken, responses = {first.id}, len(api.received), []
+    while pending:
+        event = pending.pop(0)
+        response = run_to_completion(app, event, key=key, fn_id=FUNCTION_FOR[event.name])
+        assert response.status_code == 200, response.text
+        responses.append(response)
+        for sent in api.received[taken:]:
+            if sent["id"] not in seen:
+                seen.add(sent["id"])
+                pending.append(inngest.Event(name=sent["name"], data=sent["data"], id=sent["id"]))
+        taken = len(api.received)
+    return responses

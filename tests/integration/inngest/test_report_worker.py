@@ -8,8 +8,8 @@ from typing import Any
 from dependency_injector import providers
 
 from oolvay.adapters.inngest.events import ReportGenerated
-from oolvay.application.send_post_notifications import new_claimant
 from oolvay.domain.reports import Report, ReportStatus
+from oolvay.domain.sends import Send
 from tests.builders import T0, a_post, a_subscriber
 from tests.integration.inngest.support import (
     CLOUD,
@@ -32,10 +32,11 @@ def a_sent_post_and_editor(app: App) -> tuple[object, object]:
     with app.uow:
         app.uow.posts.add(post)
         app.uow.users.add(editor)
+        app.uow.sends.add(Send.new(post.id, now=T0))
         for n in range(3):
             app.uow.users.add(a_subscriber(n))
         app.uow.commit()
-    app.container.send_post_notifications().run(post.id, claimant=new_claimant("test"))
+    app.container.send_post_notifications().run(post.id, holder="test")
     app.mailer.sent.clear()
     return post.id, editor.id
 

@@ -10,25 +10,28 @@ from typing import Any
 import inngest
 import pytest
 
-from oolvay.adapters.inngest.events import PostPublished
+from oolvay.adapters.inngest.events import BatchReady, PostPublished
 from oolvay.application.ports import EmailMessage, SendResult
-from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.posts import Post
+from oolvay.domain.sends import Send, SendState
 from tests.builders import T0, a_post, a_subscriber
 from tests.fakes import FakeMailer
 from tests.integration.inngest.support import (
     APP_ID,
+    BATCH_FN,
     CLOUD,
+    EVENT_KEY,
     OLD_SIGNING_KEY,
     SEND_FN,
     SIGNING_KEY,
     App,
     an_app,
+    an_app_and_event_api,
     call,
     canonical_json,
+    deliver_all,
     function_failed,
     invocation,
-    run_to_completion,
     signature,
 )
 
@@ -41,6 +44,8 @@ def given_a_post(app: App, *, published: bool = True) -> Post:
         post.publish(T0)
     with app.uow:
         app.uow.posts.add(post)
+        if published:
+            app.uow.sends.add(Send.new(post.id, now=T0))
         for n in range(READERS):
             app.uow.users.add(a_subscriber(n))
         app.uow.commit()
@@ -52,21 +57,43 @@ def app() -> App:
     return an_app(CLOUD)
 
 
-def test_a_signed_invocation_runs_the_worker_to_completion(app: App) -> None:
-    post = given_a_post(app)
+def test_signed_invocations_plan_the_send_and_its_batches_email_everyone() -> None:
+    with an_app_and_event_api(CLOUD) as (app, api):
+        post = given_a_post(app)
 
-    response = run_to_completion(app, PostPublished.create(post_id=post.id))
+        planner, *batches = deliver_all(app, api, PostPublished.create(post_id=post.id))
 
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "completed",
+    assert planner.json() == {
+        "status": "planned",
         "postId": str(post.id),
-        "sent": READERS,
-        "skipped": 0,
-        "failed": 0,
-        "retriable": 0,
+        "round": 0,
+        "batches": 1,
+        "audience": READERS,
+        "events": 1,
     }
+    assert [b.json()["sent"] for b in batches] == [READERS]
     assert sorted(app.mailer.recipients) == [f"reader{n}@example.com" for n in range(READERS)]
+    assert api.paths == [f"/e/{EVENT_KEY}"]
+
+
+def test_an_audience_of_1500_batches_through_the_route_is_emailed_once_each() -> None:
+    with an_app_and_event_api({**CLOUD, "OOLVAY_NOTIFICATIONS__BATCH_SIZE": "1"}) as (app, api):
+        post = a_post()
+        post.publish(T0)
+        with app.uow:
+            app.uow.posts.add(post)
+            app.uow.sends.add(Send.new(post.id, now=T0))
+            for n in range(1500):
+                app.uow.users.add(a_subscriber(n))
+            app.uow.commit()
+
+        planner, *batches = deliver_all(app, api, PostPublished.create(post_id=post.id))
+
+    assert planner.json()["events"] == 1500
+    assert len(batches) == 1500
+    assert len(app.mailer.sent) == len(set(app.mailer.recipients)) == 1500
+    with app.uow:
+        assert app.uow.sends.get(post.id).finished_at is not None  # type: ignore[union-attr]
 
 
 def test_an_unsigned_invocation_is_refused(app: App) -> None:
@@ -136,16 +163,16 @@ def test_a_four_minute_old_signature_is_still_accepted(app: App) -> None:
         app, invocation(PostPublished.create(post_id=post.id)), at=int(time.time()) - 240
     )
 
-    assert response.status_code == 206
+    assert response.status_code in (200, 206), response.text
 
 
 def test_the_fallback_signing_key_is_accepted_during_a_rotation() -> None:
-    app = an_app({**CLOUD, "INNGEST_SIGNING_KEY_FALLBACK": OLD_SIGNING_KEY})
-    post = given_a_post(app)
+    environ = {**CLOUD, "INNGEST_SIGNING_KEY_FALLBACK": OLD_SIGNING_KEY}
+    with an_app_and_event_api(environ) as (app, api):
+        post = given_a_post(app)
 
-    response = run_to_completion(app, PostPublished.create(post_id=post.id), key=OLD_SIGNING_KEY)
+        deliver_all(app, api, PostPublished.create(post_id=post.id), key=OLD_SIGNING_KEY)
 
-    assert response.status_code == 200
     assert len(app.mailer.sent) == READERS
 
 
@@ -160,12 +187,14 @@ def test_without_a_fallback_the_old_key_is_refused(app: App) -> None:
 def test_dev_mode_checks_no_signature() -> None:
     app = an_app({"OOLVAY_BACKGROUND_JOBS__INNGEST__ENABLED": "true", "INNGEST_DEV": "1"})
     post = given_a_post(app)
-    event = PostPublished.create(post_id=post.id)
+    app.container.plan_send()(post.id)
+    event = BatchReady.create(post_id=post.id, round=0, batch=0)
 
-    unsigned = call(app, invocation(event), key=None)
-    stale = call(app, invocation(event), at=int(time.time()) - 600)
+    unsigned = call(app, invocation(event), key=None, fn_id=BATCH_FN)
+    stale = call(app, invocation(event), at=int(time.time()) - 600, fn_id=BATCH_FN)
 
-    assert (unsigned.status_code, stale.status_code) == (206, 206)
+    assert (unsigned.status_code, stale.status_code) == (200, 200)
+    assert len(app.mailer.sent) == READERS
 
 
 def test_the_route_exists_only_when_inngest_is_enabled() -> None:
@@ -203,19 +232,32 @@ class DeferringMailer(FakeMailer):
         super().__init__(defer_sessions={0})
 
 
-def test_a_batch_with_transient_failures_fails_its_step_for_a_retry() -> None:
+def test_a_batch_with_transient_failures_fails_its_run_for_a_retry() -> None:
     app = an_app(CLOUD, mailer=DeferringMailer())
     post = given_a_post(app)
-    event = PostPublished.create(post_id=post.id)
-    check = call(app, invocation(event)).json()[0]
+    app.container.plan_send()(post.id)
 
-    response = call(app, invocation(event, steps={check["id"]: {"data": check["data"]}}))
+    response = call(
+        app, invocation(BatchReady.create(post_id=post.id, round=0, batch=0)), fn_id=BATCH_FN
+    )
 
-    [op] = response.json()
-    assert op["name"] == "batch-1"
-    assert op["op"] == "StepError"
-    assert "could not be reached" in op["error"]["message"]
+    assert response.status_code == 500
+    assert "could not be reached" in response.json()["message"]
     assert "x-inngest-no-retry" not in response.headers
+
+
+def test_an_unavailable_mail_server_asks_for_a_retry_after_the_back_off() -> None:
+    app = an_app(CLOUD, mailer=FakeMailer(unavailable_sessions={0}))
+    post = given_a_post(app)
+    app.container.plan_send()(post.id)
+
+    response = call(
+        app, invocation(BatchReady.create(post_id=post.id, round=0, batch=0)), fn_id=BATCH_FN
+    )
+
+    assert response.status_code == 500
+    assert "retry-after" in {name.lower() for name in response.headers}
+    assert "mail server unreachable" in response.json()["message"]
 
 
 class ThreadCheckingMailer(FakeMailer):
@@ -237,26 +279,21 @@ class ThreadCheckingMailer(FakeMailer):
 
 def test_the_synchronous_worker_runs_off_the_event_loop() -> None:
     mailer = ThreadCheckingMailer()
-    app = an_app(CLOUD, mailer=mailer)
-    post = given_a_post(app)
+    with an_app_and_event_api(CLOUD, mailer=mailer) as (app, api):
+        post = given_a_post(app)
 
-    run_to_completion(app, PostPublished.create(post_id=post.id))
+        deliver_all(app, api, PostPublished.create(post_id=post.id))
 
     assert mailer.on_event_loop
     assert not any(mailer.on_event_loop)
 
 
-def test_on_failure_reports_to_sentry_and_fails_the_pending_deliveries(
+def test_a_planner_that_gives_up_is_reported_and_leaves_the_send_failed_for_a_resend(
     app: App, sentry_events: list[dict[str, Any]]
 ) -> None:
     post = given_a_post(app)
-    with app.uow:
-        app.uow.deliveries.claim(
-            post.id, [a_subscriber(0).id], claimant="inngest:run-1", now=T0, stale_before=T0
-        )
-        app.uow.commit()
     original = PostPublished.create(post_id=post.id)
-    failed = function_failed(original, fn_id=SEND_FN, run_id="run-1", message="mail server down")
+    failed = function_failed(original, fn_id=SEND_FN, run_id="run-1", message="database down")
 
     response = call(app, invocation(failed), fn_id=f"{SEND_FN}-failure")
 
@@ -265,10 +302,27 @@ def test_on_failure_reports_to_sentry_and_fails_the_pending_deliveries(
     assert event["fingerprint"] == ["inngest", "send-post-notifications", "failed"]
     assert event["tags"]["postId"] == str(post.id)
     assert event["contexts"]["inngest"]["runId"] == "run-1"
-    with app.uow:
-        [failure] = app.uow.deliveries.list_failed(post.id, limit=10)
-        assert failure.state is DeliveryState.FAILED
-        assert "mail server down" in (failure.error or "")
+    status = app.container.send_status()(post.id)
+    assert status.state is SendState.FAILED
+    assert "database down" in (status.send.error or "")
+
+
+def test_a_batch_that_gives_up_fails_its_recipients_retriable_for_a_resend(
+    app: App, sentry_events: list[dict[str, Any]]
+) -> None:
+    post = given_a_post(app)
+    app.container.plan_send()(post.id)
+    original = BatchReady.create(post_id=post.id, round=0, batch=0)
+    failed = function_failed(original, fn_id=BATCH_FN, run_id="run-2", message="421 busy")
+
+    response = call(app, invocation(failed), fn_id=f"{BATCH_FN}-failure")
+
+    assert response.status_code == 200
+    [event] = sentry_events
+    assert event["tags"]["batch"] == "0"
+    status = app.container.send_status()(post.id)
+    assert status.progress.retriable == READERS
+    assert all("421 busy" in (d.error or "") for d in status.failed)
 
 
 def in_band_sync(app: App) -> Any:

@@ -24,7 +24,7 @@ def test_runs_the_handler_now_and_returns_its_result() -> None:
     assert calls == [JOB]
     assert (dispatch.queue, dispatch.status, dispatch.result) == (
         "inline",
-        DispatchStatus.COMPLETED,
+        DispatchStatus.RAN,
         {"sent": 2},
     )
 

@@ -30,12 +30,10 @@ def generate(world: World) -> GenerateReportHandler:
 def sent_post_with_requester(world: World) -> tuple[PostId, User]:
     world.mailer = FakeMailer(reject={"reader1@example.com": "=HYPERLINK(550 no such user)"})
     editor = a_subscriber(99, email="editor@example.com", wants_post_emails=False)
-    post = a_post()
-    post.publish(T0)
-    world.given(post, editor, *(a_subscriber(n) for n in range(5)))
-    world.send.run(post.id, claimant="run-1")
+    post_id = world.published(a_post(), editor, *(a_subscriber(n) for n in range(5)))
+    world.send.run(post_id, holder="run-1")
     world.mailer = FakeMailer()
-    return post.id, editor
+    return post_id, editor
 
 
 def test_requesting_records_the_report_and_enqueues_the_job(world: World) -> None:

@@ -2,30 +2,29 @@ import uuid
 
 import pytest
 
-from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
-from oolvay.domain.ids import PostId, UserId
-from tests.builders import T0
+from oolvay.domain.deliveries import UNFINISHED, DeliveryOutcome, DeliveryState
+from oolvay.domain.ids import UserId
 
-POST = PostId(uuid.UUID(int=7))
 USER = UserId(uuid.UUID(int=8))
 
 
-def test_only_a_sent_delivery_is_done() -> None:
-    assert not Delivery(POST, USER, DeliveryState.SENT, T0).needs_sending
-    assert Delivery(POST, USER, DeliveryState.PENDING, T0).needs_sending
-    assert Delivery(POST, USER, DeliveryState.FAILED, T0, error="550 no such user").needs_sending
+def test_only_queued_and_sending_recipients_keep_a_send_unfinished() -> None:
+    assert {DeliveryState.QUEUED, DeliveryState.SENDING} == UNFINISHED
 
 
-def test_a_failed_delivery_says_why() -> None:
+@pytest.mark.parametrize(
+    "state", [s for s in DeliveryState if s not in (DeliveryState.SENT, DeliveryState.FAILED)]
+)
+def test_an_outcome_is_sent_or_failed(state: DeliveryState) -> None:
+    with pytest.raises(ValueError, match="sent or failed"):
+        DeliveryOutcome(USER, state)
+
+
+def test_a_failed_outcome_says_why() -> None:
     with pytest.raises(ValueError, match="error exactly when it failed"):
-        Delivery(POST, USER, DeliveryState.FAILED, T0)
+        DeliveryOutcome(USER, DeliveryState.FAILED)
     with pytest.raises(ValueError, match="error exactly when it failed"):
-        Delivery(POST, USER, DeliveryState.SENT, T0, error="oops")
-
-
-def test_an_outcome_is_never_pending() -> None:
-    with pytest.raises(ValueError, match="never pending"):
-        DeliveryOutcome(USER, DeliveryState.PENDING)
+        DeliveryOutcome(USER, DeliveryState.SENT, error="oops")
 
 
 def test_outcome_constructors() -> None:

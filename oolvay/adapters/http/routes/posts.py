@@ -1,4 +1,4 @@
-"""Editors' API: posts, publishing, deliveries."""
+"""Editors' API: posts and publishing."""
 
 from __future__ import annotations
 
@@ -10,23 +10,15 @@ from fastapi import APIRouter, Query, Response
 from oolvay.adapters.http.deps import (
     CreatePostDep,
     DeleteDraftDep,
-    DeliveryStatusDep,
     Editor,
     GetPostDep,
     ListPostsDep,
     PublishPostDep,
-    ResendFailedDep,
+    SendStatusDep,
     UpdatePostDep,
 )
-from oolvay.adapters.http.schemas import (
-    DeliveryStatusOut,
-    DispatchOut,
-    PostCreate,
-    PostList,
-    PostOut,
-    PostUpdate,
-    PublishOut,
-)
+from oolvay.adapters.http.schemas import DispatchOut, PostCreate, PostList, PostOut, PostUpdate
+from oolvay.adapters.http.send_schemas import PublishOut, SendOut
 from oolvay.domain.ids import PostId
 from oolvay.domain.posts import PostStatus
 
@@ -84,25 +76,15 @@ def delete_draft(post_id: uuid.UUID, _editor: Editor, delete: DeleteDraftDep) ->
 
 
 @router.post("/{post_id}/publish")
-def publish_post(post_id: uuid.UUID, _editor: Editor, publish: PublishPostDep) -> PublishOut:
-    """Publish a draft and notify its subscribers: inline (the counts come back) or through
-    Inngest (the event was dispatched, or its failure recorded). Publishing twice is 409."""
+def publish_post(
+    post_id: uuid.UUID, _editor: Editor, publish: PublishPostDep, status: SendStatusDep
+) -> PublishOut:
+    """Publish a draft and notify its subscribers: inline (the send is over when this
+    answers) or through Inngest (the event was dispatched, or its failure recorded).
+    Publishing twice is 409."""
     result = publish(PostId(post_id))
     return PublishOut(
         post=PostOut.of(result.post),
+        send=SendOut.of(status(result.post.id)) if result.send is not None else None,
         notifications=DispatchOut.of(result.dispatch) if result.dispatch else None,
     )
-
-
-@router.get("/{post_id}/deliveries")
-def delivery_status(
-    post_id: uuid.UUID, _editor: Editor, status: DeliveryStatusDep
-) -> DeliveryStatusOut:
-    """Deliveries by state, and the failed recipients with the reasons."""
-    return DeliveryStatusOut.of(status(PostId(post_id)))
-
-
-@router.post("/{post_id}/deliveries/resend", status_code=202)
-def resend_failed(post_id: uuid.UUID, _editor: Editor, resend: ResendFailedDep) -> DispatchOut:
-    """Send the post again to recipients whose delivery failed; nobody gets it twice."""
-    return DispatchOut.of(resend(PostId(post_id)))

@@ -1,0 +1,59 @@
+"""Ports: what the use cases need from the outside world, as typing.Protocol classes.
+
+Values that cross them (messages, dispatches) live in ``oolvay.application.messages`` and
+``oolvay.application.dispatch``; they are re-exported here for the adapters' convenience."""
+
+from oolvay.application.dispatch import Dispatch, DispatchStatus, FailedDispatch
+from oolvay.application.messages import (
+    EmailMessage,
+    MailTransportUnavailable,
+    SendResult,
+    SendStatus,
+)
+from oolvay.application.ports.mail import Mailer, MailSession, NotificationRenderer, UserTokens
+from oolvay.application.ports.persistence import (
+    ApiTokenRepository,
+    FailedDispatchRepository,
+    PostRepository,
+    ReportRepository,
+    TransactionRetry,
+    UnitOfWork,
+    UserRepository,
+)
+from oolvay.application.ports.sending import (
+    DeliveryRepository,
+    Lease,
+    Liveness,
+    Reaped,
+    SendRepository,
+)
+from oolvay.application.ports.system import Clock, ErrorReporter, JobQueue
+
+__all__ = [
+    "ApiTokenRepository",
+    "Clock",
+    "DeliveryRepository",
+    "Dispatch",
+    "DispatchStatus",
+    "EmailMessage",
+    "ErrorReporter",
+    "FailedDispatch",
+    "FailedDispatchRepository",
+    "JobQueue",
+    "Lease",
+    "Liveness",
+    "MailSession",
+    "MailTransportUnavailable",
+    "Mailer",
+    "NotificationRenderer",
+    "PostRepository",
+    "Reaped",
+    "ReportRepository",
+    "SendRepository",
+    "SendResult",
+    "SendStatus",
+    "TransactionRetry",
+    "UnitOfWork",
+    "UserRepository",
+    "UserTokens",
+]

@@ -383,6 +383,7 @@ class Container(containers.DeclarativeContainer):
             client=inngest_client,
             functions=inngest_functions,
             environment=inngest_environment,
+            worker_threads=providers.Callable(lambda n: n + 4, config.notifications.concurrency),
         ),
     )
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -28,20 +30,40 @@ class InngestRoute:
     client: inngest.Inngest
     functions: Sequence[inngest.Function[Any]]
     environment: InngestEnvironment
+    worker_threads: int
+    """Threads that run the (synchronous) workers: enough for every batch the concurrency
+    limit lets run at once in this process, and a planner beside them."""
 
     def mount(self, app: FastAPI) -> None:
         # serve_path is passed so that INNGEST_SERVE_PATH cannot move the route elsewhere;
         # serve_origin (INNGEST_SERVE_ORIGIN) is the public origin behind a proxy, which the
-        # SDK otherwise takes from each request when it syncs.
-        inngest.fast_api.serve(
-            app,
-            self.client,
-            list(self.functions),
-            serve_origin=self.environment.serve_origin,
-            serve_path=SERVE_PATH,
-        )
+        # SDK otherwise takes from each request when it syncs. The SDK sizes its thread pool
+        # only from INNGEST_THREAD_POOL_MAX_WORKERS (its default is min(32, CPUs + 4)): we
+        # decide it, from notifications.concurrency, while serve() reads it.
+        with _environment(INNGEST_THREAD_POOL_MAX_WORKERS=str(self.worker_threads)):
+            inngest.fast_api.serve(
+                app,
+                self.client,
+                list(self.functions),
+                serve_origin=self.environment.serve_origin,
+                serve_path=SERVE_PATH,
+            )
         if self.environment.is_cloud:
             app.add_middleware(ReplayWindow, path=SERVE_PATH)
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class ReplayWindow:

@@ -28,7 +28,9 @@ class Plan:
 class PlanSend:
     """The first thing a send does. The snapshot is one set-based statement whatever the
     audience size, and happens once: a send planned already keeps its audience (people who
-    subscribe later are not part of it), and running the plan again adds nobody twice."""
+    subscribe later are not part of it), and running the plan again adds nobody twice.
+    Batches are at most ``policy.batch_size``, smaller when that keeps every one of the
+    ``policy.concurrency`` senders busy to the end."""
 
     new_uow: Callable[[], UnitOfWork]
     clock: Clock
@@ -46,10 +48,11 @@ class PlanSend:
             if send is None:
                 raise SendNotFound(post_id)
             if not send.is_planned:
+                size = self.policy.batch_size_for(uow.users.count_audience(POST_EMAIL_AUDIENCE))
                 audience = uow.deliveries.snapshot(
-                    post_id, POST_EMAIL_AUDIENCE, batch_size=self.policy.batch_size, now=now
+                    post_id, POST_EMAIL_AUDIENCE, batch_size=size, now=now
                 )
-                send.planned(audience=audience, batch_size=self.policy.batch_size, now=now)
+                send.planned(audience=audience, batch_size=size, now=now)
                 uow.sends.update(send)
                 uow.commit()
         return Plan(

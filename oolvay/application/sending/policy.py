@@ -17,6 +17,11 @@ T = TypeVar("T")
 
 HEARTBEATS_MISSED = 5
 """A lease is dead when this many heartbeats in a row did not come."""
+SPREAD = 4
+"""A send is planned in at least this many batches per sender, when its audience allows:
+the last round of batches then leaves few senders idle."""
+SMALLEST_SPREAD_BATCH = 10
+"""Spreading never makes batches smaller than this (each batch has a fixed cost)."""
 
 
 @attrs.frozen
@@ -32,6 +37,11 @@ class SendingPolicy:
     inline_wait: timedelta
     """How long an inline send waits for a mail server that is unavailable before the rest
     of its batches fail (retriable)."""
+
+    def batch_size_for(self, audience: int) -> int:
+        """``batch_size``, or less for an audience too small to keep every sender busy."""
+        spread = -(-audience // (self.concurrency * SPREAD))
+        return min(self.batch_size, max(spread, SMALLEST_SPREAD_BATCH))
 
     @property
     def dead_after(self) -> timedelta:

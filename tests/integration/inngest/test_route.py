@@ -3,8 +3,10 @@
 import asyncio
 import hashlib
 import hmac
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import inngest
@@ -360,3 +362,44 @@ def test_the_app_id_comes_from_config() -> None:
 
     assert in_band_sync(app).json()["app_id"] == "my-blog"
     assert APP_ID != "my-blog"
+
+
+class MeetingMailer(FakeMailer):
+    """Holds every session until ``expected`` of them are sending at once."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__()
+        self.together = threading.Barrier(expected, timeout=30)
+
+    def deliver(self, message: EmailMessage, session: int) -> SendResult:
+        self.together.wait()
+        return super().deliver(message, session)
+
+
+def test_the_route_runs_as_many_batches_at_once_as_the_concurrency_allows() -> None:
+    concurrency = 10  # more than the SDK's own thread pool on a small machine (CPUs + 4)
+    environ = {
+        **CLOUD,
+        "OOLVAY_NOTIFICATIONS__CONCURRENCY": str(concurrency),
+        "OOLVAY_NOTIFICATIONS__BATCH_SIZE": "1",
+    }
+    app = an_app(environ, mailer=MeetingMailer(concurrency))
+    post = a_post()
+    post.publish(T0)
+    with app.uow:
+        app.uow.posts.add(post)
+        app.uow.sends.add(Send.new(post.id, now=T0))
+        for n in range(concurrency):
+            app.uow.users.add(a_subscriber(n))
+        app.uow.commit()
+    app.container.plan_send()(post.id)
+
+    def batch(number: int) -> int:
+        event = BatchReady.create(post_id=post.id, round=0, batch=number)
+        return int(call(app, invocation(event), fn_id=BATCH_FN).status_code)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        statuses = list(pool.map(batch, range(concurrency)))
+
+    assert statuses == [200] * concurrency
+    assert len(app.mailer.sent) == concurrency

@@ -7,7 +7,7 @@ from oolvay.domain.errors import PostNotFound, PostNotPublished, SendNotFound
 from oolvay.domain.ids import PostId
 from oolvay.domain.posts import NotificationType
 from oolvay.domain.sends import SendState
-from tests.builders import a_post, a_subscriber
+from tests.builders import a_policy, a_post, a_subscriber
 from tests.unit.application.conftest import World
 
 
@@ -69,3 +69,12 @@ def test_a_cancelled_send_plans_no_batches(world: World) -> None:
     world.cancel(post_id)
 
     assert world.plan(post_id).batches == 0
+
+
+def test_a_small_audience_is_planned_in_smaller_batches_to_keep_every_sender_busy() -> None:
+    policy = a_policy(batch_size=100, concurrency=16)
+
+    assert policy.batch_size_for(2_000) == 32  # 63 batches: about four per sender
+    assert policy.batch_size_for(100) == 10  # never below ten a batch
+    assert policy.batch_size_for(1_000_000) == 100
+    assert a_policy(batch_size=3, concurrency=16).batch_size_for(2_000) == 3

@@ -222,9 +222,8 @@ def main() -> None:
                     [kind, bare, fast, slow, worker, fast / bare, fast / slow, worker / bare]
                 )
     n = args.concurrency
-    print(
-        f"{args.messages:,} messages, relay latency {args.latency * 1000:.0f} ms per reply; messages/s"
-    )
+    latency = f"{args.latency * 1000:.0f} ms"
+    print(f"{args.messages:,} messages, relay latency {latency} per reply; messages/s")
     print_table(
         [
             "database",
@@ -240,7 +239,8 @@ def main() -> None:
     )
     for kind, _, _, _, _, vs_bare, vs_one, _ in rows:
         print(
-            f"{kind}: inline/bare {vs_bare:.2f} (target >= 0.8), c={n}/c=1 {vs_one:.1f} (target >= 10)"
+            f"{kind}: inline/bare {vs_bare:.2f} (target >= 0.8), "
+            f"c={n}/c=1 {vs_one:.1f} (target >= 10)"
         )
 
 

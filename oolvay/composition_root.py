@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
 
+from oolvay.adapters.email.addresses import EmailValidatorAddresses
 from oolvay.adapters.email.mailbox import MailboxMailer
 from oolvay.adapters.email.mime import Sender
 from oolvay.adapters.email.rendering import JinjaNotificationRenderer
@@ -47,7 +48,13 @@ from oolvay.application.editors import (
     RevokeApiToken,
 )
 from oolvay.application.jobs import GenerateReport, SendPostNotifications
-from oolvay.application.ports import Mailer, NotificationRenderer, UnitOfWork, UserTokens
+from oolvay.application.ports import (
+    EmailAddresses,
+    Mailer,
+    NotificationRenderer,
+    UnitOfWork,
+    UserTokens,
+)
 from oolvay.application.posts import (
     CreatePost,
     DeleteDraft,
@@ -208,6 +215,9 @@ class Container(containers.DeclarativeContainer):
     transaction_retry = providers.Singleton(TransientErrorRetry)
 
     # --- Email ----------------------------------------------------------------------
+    email_addresses: providers.Provider[EmailAddresses] = providers.Singleton(
+        EmailValidatorAddresses
+    )
     email_sender = providers.Singleton(
         Sender,
         address=config.email.from_address,
@@ -349,7 +359,7 @@ class Container(containers.DeclarativeContainer):
     download_report = providers.Factory(DownloadReport, uow=uow)
 
     # --- Editors ----------------------------------------------------------------------
-    create_editor = providers.Factory(CreateEditor, uow=uow, clock=clock)
+    create_editor = providers.Factory(CreateEditor, uow=uow, clock=clock, addresses=email_addresses)
     authenticate_editor = providers.Factory(AuthenticateEditor, uow=uow)
     issue_api_token = providers.Factory(IssueApiToken, uow=uow, clock=clock)
     revoke_api_token = providers.Factory(RevokeApiToken, uow=uow, clock=clock)
@@ -357,11 +367,18 @@ class Container(containers.DeclarativeContainer):
     # --- Subscribers ------------------------------------------------------------------
     unsubscribe = providers.Factory(Unsubscribe, uow=uow, tokens=unsubscribe_tokens)
     subscribe = providers.Factory(
-        Subscribe, uow=uow, mailer=mailer, renderer=notification_renderer, clock=clock
+        Subscribe,
+        uow=uow,
+        mailer=mailer,
+        renderer=notification_renderer,
+        clock=clock,
+        addresses=email_addresses,
     )
     confirm_subscription = providers.Factory(ConfirmSubscription, uow=uow, tokens=confirm_tokens)
-    import_subscribers = providers.Factory(ImportSubscribers, uow=uow, clock=clock)
-    seed_demo = providers.Factory(SeedDemo, uow=uow, clock=clock)
+    import_subscribers = providers.Factory(
+        ImportSubscribers, uow=uow, clock=clock, addresses=email_addresses
+    )
+    seed_demo = providers.Factory(SeedDemo, uow=uow, clock=clock, addresses=email_addresses)
 
 
 def build_container(settings: Settings) -> Container:

@@ -23,8 +23,8 @@ from typing import Annotated, Any, Literal
 import attrs
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from oolvay.adapters.email.addresses import normalise_configured_address
 from oolvay.domain.errors import InvalidEmailAddress
-from oolvay.domain.users import parse_email_address
 
 DEFAULT_CONFIG_PATH = Path("config/site.toml")
 ENV_PREFIX = "OOLVAY_"
@@ -90,7 +90,7 @@ def _env_value(raw: str) -> Any:
 
 def _email_address(value: str) -> str:
     try:
-        return parse_email_address(value)
+        return normalise_configured_address(value)
     except InvalidEmailAddress as error:
         raise ValueError(error.reason) from None
 
@@ -127,7 +127,7 @@ class NotificationsConfig(_Section):
 
 
 class EmailConfig(_Section):
-    from_address: EmailAddress = "notifications@oolvay.localhost"
+    from_address: EmailAddress = "notifications@oolvay.test"
     """The sender of notifications (From and the SMTP envelope sender)."""
     from_name: Annotated[str, Field(max_length=100, pattern=r"^[^\r\n]*$")] = "Oolvay"
     reply_to: EmailAddress | None = None

@@ -25,12 +25,12 @@ from oolvay.application.ports import (
     SendStatus,
 )
 from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
-from oolvay.domain.errors import ConcurrentUpdate
+from oolvay.domain.errors import ConcurrentUpdate, InvalidEmailAddress
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.reports import Report, ReportId
 from oolvay.domain.tokens import ApiToken
-from oolvay.domain.users import AudienceRule, User
+from oolvay.domain.users import AudienceRule, User, email_key, parse_email_address
 
 
 class FakeClock:
@@ -136,11 +136,11 @@ class FakeUserRepository:
         self._store.users[user.id] = copy.deepcopy(user)
 
     def add_many(self, users: Iterable[User]) -> int:
-        taken = {u.email.lower() for u in self._store.users.values()}
+        taken = {u.email_key for u in self._store.users.values()}
         inserted = 0
         for user in users:
-            if user.email.lower() not in taken:
-                taken.add(user.email.lower())
+            if user.email_key not in taken:
+                taken.add(user.email_key)
                 self.add(user)
                 inserted += 1
         return inserted
@@ -151,7 +151,7 @@ class FakeUserRepository:
 
     def get_by_email(self, email: str) -> User | None:
         for user in self._store.users.values():
-            if user.email == email:
+            if user.email_key == email_key(email):
                 return copy.deepcopy(user)
         return None
 
@@ -485,6 +485,18 @@ class RecordingEventSender:
             raise self.fail_with()
         self.events.extend(events)
         return [event.id for event in events]
+
+
+class FakeEmailAddresses:
+    """The domain's own check, and the refusals a test asks for (``refuse``: address -> reason)."""
+
+    def __init__(self, refuse: Mapping[str, str] | None = None) -> None:
+        self.refuse = dict(refuse or {})
+
+    def normalise(self, raw: str) -> str:
+        if raw in self.refuse:
+            raise InvalidEmailAddress(raw, self.refuse[raw])
+        return parse_email_address(raw)
 
 
 class FakeUserTokens:

@@ -321,6 +321,16 @@ class NotificationRenderer(Protocol):
         ...
 
 
+class EmailAddresses(Protocol):
+    """Where addresses come in (the subscribe page and API, imports, editors): one mailbox,
+    one spelling."""
+
+    def normalise(self, raw: str) -> str:
+        """The form to store and compare (domain in Unicode and lower case, local part in
+        NFC), or InvalidEmailAddress with the reason. Checks syntax only, never DNS."""
+        ...
+
+
 class UserTokens(Protocol):
     """Tokens in emailed links (unsubscribe, confirm a subscription): unguessable, bound to one
     user and to one purpose."""

@@ -67,9 +67,9 @@ def test_a_bad_smtp_url_names_the_setting_and_hides_the_password() -> None:
 
 
 def test_production_refuses_a_placeholder_sender() -> None:
-    message = start({**PRODUCTION, "OOLVAY_EMAIL__FROM_ADDRESS": "news@oolvay.localhost"})
+    message = start({**PRODUCTION, "OOLVAY_EMAIL__FROM_ADDRESS": "news@oolvay.test"})
 
-    assert "email.from_address: news@oolvay.localhost is a placeholder" in message
+    assert "email.from_address: news@oolvay.test is a placeholder" in message
 
 
 def test_a_domain_that_only_ends_like_a_placeholder_is_fine() -> None:

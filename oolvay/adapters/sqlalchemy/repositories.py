@@ -43,7 +43,7 @@ from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.reports import Report, ReportId
 from oolvay.domain.tokens import ApiToken
-from oolvay.domain.users import AudienceRule, User
+from oolvay.domain.users import AudienceRule, User, email_key
 
 T = TypeVar("T")
 
@@ -123,7 +123,7 @@ class SqlAlchemyUserRepository:
     def add_many(self, new_users: Iterable[User]) -> int:
         statement = (
             _insert_into(self._session, users)
-            .on_conflict_do_nothing(index_elements=[users.c.email])
+            .on_conflict_do_nothing(index_elements=[users.c.email_key])
             .returning(users.c.id)
         )
         inserted = 0
@@ -136,7 +136,7 @@ class SqlAlchemyUserRepository:
         return self._one(users.c.id == user_id)
 
     def get_by_email(self, email: str) -> User | None:
-        return self._one(users.c.email == email)
+        return self._one(users.c.email_key == email_key(email))
 
     def update(self, user: User) -> None:
         self._session.execute(

@@ -29,6 +29,7 @@ TABLES = {
     "failed_dispatches",
     "reports",
     "report_contents",
+    "bounce_events",
 }
 
 

@@ -56,7 +56,7 @@ def test_without_smtp_url_publishing_writes_the_emails_to_the_local_mailbox(
     assert len(files) == 3
     first = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert first["Subject"] == "New post: Hello & welcome"
-    assert first["From"] == "Oolvay <notifications@oolvay.localhost>"
+    assert first["From"] == "Oolvay <notifications@oolvay.test>"
     assert (tmp_path / "secret_key").exists()
 
 

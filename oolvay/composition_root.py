@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from dependency_injector import containers, providers
 
 from oolvay.adapters.email.addresses import EmailValidatorAddresses
+from oolvay.adapters.email.dkim import dkim_setup, dkim_signer
 from oolvay.adapters.email.mailbox import MailboxMailer
 from oolvay.adapters.email.mime import Sender
 from oolvay.adapters.email.rendering import JinjaNotificationRenderer
@@ -30,6 +31,7 @@ from oolvay.adapters.inngest.registry import build_functions, job_routes
 from oolvay.adapters.inngest.route import InngestRoute
 from oolvay.adapters.inngest.sending import DeadlineEventSender
 from oolvay.adapters.observability.logging import configure_logging
+from oolvay.adapters.security.return_paths import HmacReturnPaths
 from oolvay.adapters.security.secret_key import MIN_SECRET_KEY_LENGTH, load_or_create_secret_key
 from oolvay.adapters.security.tokens import HmacUserTokens
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
@@ -52,6 +54,7 @@ from oolvay.application.ports import (
     EmailAddresses,
     Mailer,
     NotificationRenderer,
+    ReturnPaths,
     UnitOfWork,
     UserTokens,
 )
@@ -96,6 +99,11 @@ def queue_backend(inngest_enabled: bool) -> str:
 def mail_backend(smtp_url: str | None) -> str:
     """The one place that turns ``SMTP_URL`` into a mailer choice."""
     return "smtp" if smtp_url else "mailbox"
+
+
+def verp_backend(verp: bool) -> str:
+    """The one place that turns ``email.verp`` into a return path choice."""
+    return "on" if verp else "off"
 
 
 def secret_key(deployment: Deployment, dev_key_file: Path) -> str:
@@ -152,6 +160,7 @@ def email_problems(settings: Settings) -> list[Problem]:
             )
         )
     problems.extend(_base_url_problems(deployment))
+    problems.extend(dkim_setup(deployment, email.from_address).problems)
     domain = email.from_address.rpartition("@")[2]
     placeholder = any(domain == p or domain.endswith(f".{p}") for p in PLACEHOLDER_DOMAINS)
     if deployment.is_production and placeholder:
@@ -224,19 +233,25 @@ class Container(containers.DeclarativeContainer):
         name=config.email.from_name,
         reply_to=config.email.reply_to,
     )
+    dkim_signer = providers.Singleton(dkim_signer, deployment, config.email.from_address)
     smtp_server = providers.Singleton(SmtpServer.from_url, deployment.provided.smtp_url)
+    # A Singleton: its connection pool is shared by every batch of the process.
     smtp_mailer = providers.Singleton(
         SmtpMailer,
         server=smtp_server,
         sender=email_sender,
         clock=clock,
         timeout=config.email.smtp_timeout_seconds,
+        signer=dkim_signer,
+        max_connections=config.email.smtp_max_connections,
+        idle_seconds=config.email.smtp_idle_seconds,
     )
     mailbox_mailer = providers.Singleton(
         MailboxMailer,
         directory=providers.Callable(Path, config.email.mailbox_dir),
         sender=email_sender,
         clock=clock,
+        signer=dkim_signer,
     )
     mail_backend = providers.Callable(mail_backend, deployment.provided.smtp_url)
     mailer: providers.Provider[Mailer] = providers.Selector(
@@ -254,12 +269,22 @@ class Container(containers.DeclarativeContainer):
     confirm_tokens: providers.Provider[UserTokens] = providers.Singleton(
         HmacUserTokens, secret_key, purpose="confirm-subscription"
     )
+    return_paths: providers.Provider[ReturnPaths] = providers.Singleton(
+        HmacReturnPaths, secret_key, bounce_address=config.email.bounce_address_or_default
+    )
+    verp_return_paths = providers.Selector(
+        providers.Callable(verp_backend, config.email.verp),
+        on=return_paths,
+        off=providers.Object(None),
+    )
     notification_renderer: providers.Provider[NotificationRenderer] = providers.Singleton(
         JinjaNotificationRenderer,
         base_url=deployment.provided.oolvay_base_url,
         tokens=unsubscribe_tokens,
         confirm_tokens=confirm_tokens,
         site_name=config.email.from_name,
+        list_domain=email_sender.provided.domain,
+        return_paths=verp_return_paths,
     )
 
     # --- Use cases and the jobs they run --------------------------------------------

@@ -258,6 +258,9 @@ class EmailMessage:
     html: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     """Extra headers, e.g. List-Unsubscribe."""
+    return_path: str | None = None
+    """The envelope sender, where bounces go: a per-recipient address (VERP), or None
+    for the sender's own address."""
 
 
 class SendStatus(enum.StrEnum):
@@ -341,6 +344,32 @@ class UserTokens(Protocol):
 
     def verify(self, token: str) -> UserId | None:
         """The user a genuine token names; None for anything else. Never raises."""
+        ...
+
+
+@attrs.frozen
+class ReturnPathClaim:
+    """What a return path says about itself before it is checked: the user, and the first
+    bytes of the post's id (the whole id would not fit in 64 characters)."""
+
+    user_id: UserId
+    post_prefix: bytes
+
+
+class ReturnPaths(Protocol):
+    """Per-recipient envelope senders (VERP): a bounce or complaint that comes back to one
+    names its recipient and post, and only a genuine one does."""
+
+    def address(self, user_id: UserId, post_id: PostId) -> str:
+        """The envelope sender for this recipient of this post."""
+        ...
+
+    def read(self, address: str) -> ReturnPathClaim | None:
+        """What ``address`` claims, when it has the form of one of ours; not yet proof."""
+        ...
+
+    def verify(self, address: str, post_id: PostId) -> UserId | None:
+        """The user ``address`` names if it is genuinely ours for ``post_id``; else None."""
         ...
 
 

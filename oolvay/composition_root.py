@@ -17,6 +17,7 @@ from dependency_injector import containers, providers
 
 from oolvay.adapters.email.addresses import EmailValidatorAddresses
 from oolvay.adapters.email.dkim import dkim_setup, dkim_signer
+from oolvay.adapters.email.inbound import ReturnedMailHandler
 from oolvay.adapters.email.mailbox import MailboxMailer
 from oolvay.adapters.email.mime import Sender
 from oolvay.adapters.email.rendering import JinjaNotificationRenderer
@@ -41,6 +42,7 @@ from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
 from oolvay.adapters.sqlalchemy.schema import database_problem, upgrade_problem
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.adapters.system.clock import SystemClock
+from oolvay.application.bounces import GetPostFeedback, ProcessReturnedMail
 from oolvay.application.deliveries import CountAudience, GetDeliveryStatus, ResendFailed
 from oolvay.application.demo import SeedDemo
 from oolvay.application.editors import (
@@ -76,6 +78,7 @@ from oolvay.application.reports import (
 from oolvay.application.send_post_notifications import SendPostNotificationsHandler
 from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
+from oolvay.application.suppressions import ListSuppressed, ShowSubscriber, Unsuppress
 from oolvay.application.unsubscribe import Unsubscribe
 from oolvay.settings import (
     ConfigError,
@@ -404,6 +407,16 @@ class Container(containers.DeclarativeContainer):
         ImportSubscribers, uow=uow, clock=clock, addresses=email_addresses
     )
     seed_demo = providers.Factory(SeedDemo, uow=uow, clock=clock, addresses=email_addresses)
+
+    # --- Bounces, complaints and suppressions ---------------------------------------
+    process_returned_mail = providers.Factory(
+        ProcessReturnedMail, uow=uow, return_paths=return_paths, clock=clock
+    )
+    returned_mail_handler = providers.Factory(ReturnedMailHandler, process=process_returned_mail)
+    post_feedback = providers.Factory(GetPostFeedback, uow=uow)
+    show_subscriber = providers.Factory(ShowSubscriber, uow=uow, addresses=email_addresses)
+    list_suppressed = providers.Factory(ListSuppressed, uow=uow)
+    unsuppress = providers.Factory(Unsuppress, uow=uow, addresses=email_addresses)
 
 
 def build_container(settings: Settings) -> Container:

@@ -21,9 +21,11 @@ from oolvay.application.ports import (
     FailedDispatch,
     MailSession,
     MailTransportUnavailable,
+    ReturnPathClaim,
     SendResult,
     SendStatus,
 )
+from oolvay.domain.bounces import BounceEvent, BounceKind
 from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
 from oolvay.domain.errors import ConcurrentUpdate, InvalidEmailAddress
 from oolvay.domain.ids import PostId, UserId
@@ -94,6 +96,7 @@ class FakeStore:
     api_tokens: dict[uuid.UUID, ApiToken] = attrs.Factory(dict)
     reports: dict[ReportId, Report] = attrs.Factory(dict)
     report_contents: dict[ReportId, str] = attrs.Factory(dict)
+    bounce_events: dict[tuple[UserId, PostId, BounceKind], BounceEvent] = attrs.Factory(dict)
 
 
 class FakePostRepository:
@@ -127,6 +130,9 @@ class FakePostRepository:
     def count(self, *, status: PostStatus | None) -> int:
         return sum(1 for p in self._store.posts.values() if status is None or p.status is status)
 
+    def ids_with_prefix(self, prefix: bytes) -> Sequence[PostId]:
+        return [post_id for post_id in self._store.posts if post_id.bytes.startswith(prefix)]
+
 
 class FakeUserRepository:
     def __init__(self, store: FakeStore) -> None:
@@ -157,6 +163,10 @@ class FakeUserRepository:
 
     def update(self, user: User) -> None:
         self._store.users[user.id] = copy.deepcopy(user)
+
+    def list_suppressed(self, *, limit: int, offset: int = 0) -> Sequence[User]:
+        chosen = sorted((u for u in self._store.users.values() if u.bounced), key=email_key_of)
+        return [copy.deepcopy(u) for u in chosen[offset : offset + limit]]
 
     def audience_batch(
         self, post_id: PostId, rule: AudienceRule, *, after: UserId | None, limit: int
@@ -310,6 +320,40 @@ class FakeApiTokenRepository:
         self._store.api_tokens[token.id] = copy.deepcopy(token)
 
 
+def email_key_of(user: User) -> str:
+    return user.email_key
+
+
+class FakeBounceEventRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def add(self, event: BounceEvent) -> bool:
+        key = (event.user_id, event.post_id, event.kind)
+        if key in self._store.bounce_events:
+            return False
+        self._store.bounce_events[key] = event
+        return True
+
+    def for_user(self, user_id: UserId, *, limit: int) -> Sequence[BounceEvent]:
+        mine = [e for e in self._store.bounce_events.values() if e.user_id == user_id]
+        return sorted(mine, key=lambda e: e.received_at, reverse=True)[:limit]
+
+    def latest_for_users(self, user_ids: Sequence[UserId]) -> Mapping[UserId, BounceEvent]:
+        latest: dict[UserId, BounceEvent] = {}
+        for event in sorted(self._store.bounce_events.values(), key=lambda e: e.received_at):
+            if event.user_id in user_ids and event.kind.suppresses:
+                latest[event.user_id] = event
+        return latest
+
+    def counts_for_post(self, post_id: PostId) -> Mapping[BounceKind, int]:
+        counts: dict[BounceKind, int] = {}
+        for event in self._store.bounce_events.values():
+            if event.post_id == post_id:
+                counts[event.kind] = counts.get(event.kind, 0) + 1
+        return counts
+
+
 class FakeReportRepository:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
@@ -365,6 +409,7 @@ class FakeUnitOfWork:
         self.api_tokens = FakeApiTokenRepository(self._working)
         self.failed_dispatches = FakeFailedDispatchRepository(self._working)
         self.reports = FakeReportRepository(self._working)
+        self.bounce_events = FakeBounceEventRepository(self._working)
         return self
 
     def __exit__(
@@ -511,3 +556,24 @@ class FakeUserTokens:
             return UserId(uuid.UUID(raw)) if prefix == "unsubscribe" else None
         except ValueError:
             return None
+
+
+class FakeReturnPaths:
+    """Readable return paths (``bounces+<user id>+<post id>@fake.example``): genuine when
+    both ids are well formed and the post is the one the path was made for."""
+
+    def address(self, user_id: UserId, post_id: PostId) -> str:
+        return f"bounces+{user_id}+{post_id}@fake.example"
+
+    def read(self, address: str) -> ReturnPathClaim | None:
+        try:
+            _, user, post = address.removesuffix("@fake.example").split("+")
+            return ReturnPathClaim(UserId(uuid.UUID(user)), uuid.UUID(post).bytes[:8])
+        except ValueError:
+            return None
+
+    def verify(self, address: str, post_id: PostId) -> UserId | None:
+        claim = self.read(address)
+        if claim is None or address != self.address(claim.user_id, post_id):
+            return None
+        return claim.user_id

@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from oolvay.application.jobs import Job, JobResult
+from oolvay.domain.bounces import BounceEvent, BounceKind
 from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post, PostStatus
@@ -102,6 +103,10 @@ class PostRepository(Protocol):
 
     def count(self, *, status: PostStatus | None) -> int: ...
 
+    def ids_with_prefix(self, prefix: bytes) -> Sequence[PostId]:
+        """The ids of the posts whose id starts with these bytes (a return path's)."""
+        ...
+
 
 class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
@@ -112,7 +117,13 @@ class UserRepository(Protocol):
 
     def get(self, user_id: UserId) -> User | None: ...
 
-    def get_by_email(self, email: str) -> User | None: ...
+    def get_by_email(self, email: str) -> User | None:
+        """The user of this mailbox: compared by ``email_key``, whatever the spelling."""
+        ...
+
+    def list_suppressed(self, *, limit: int, offset: int = 0) -> Sequence[User]:
+        """Users no mail goes to (bounced or complained), by address."""
+        ...
 
     def update(self, user: User) -> None: ...
 
@@ -180,6 +191,25 @@ class DeliveryRepository(Protocol):
         ...
 
 
+class BounceEventRepository(Protocol):
+    def add(self, event: BounceEvent) -> bool:
+        """Store the event unless one of its kind exists for its user and post; whether
+        it was stored (False: the same report, or another like it, came before)."""
+        ...
+
+    def for_user(self, user_id: UserId, *, limit: int) -> Sequence[BounceEvent]:
+        """The user's events, newest first."""
+        ...
+
+    def latest_for_users(self, user_ids: Sequence[UserId]) -> Mapping[UserId, BounceEvent]:
+        """Each user's newest event that suppresses (a hard bounce or a complaint)."""
+        ...
+
+    def counts_for_post(self, post_id: PostId) -> Mapping[BounceKind, int]:
+        """How many events of each kind the post has had."""
+        ...
+
+
 class ReportRepository(Protocol):
     def add(self, report: Report) -> None: ...
 
@@ -219,6 +249,7 @@ class UnitOfWork(Protocol):
     api_tokens: ApiTokenRepository
     failed_dispatches: FailedDispatchRepository
     reports: ReportRepository
+    bounce_events: BounceEventRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from oolvay.adapters.http.errors import install_error_handlers
-from oolvay.adapters.http.routes import health, posts, reports, subscribers, tokens
+from oolvay.adapters.http.routes import (
+    health,
+    posts,
+    reports,
+    subscribers,
+    suppressions,
+    tokens,
+)
 from oolvay.composition_root import Container
 
 
@@ -21,6 +28,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(tokens.router)
     app.include_router(reports.router)
     app.include_router(subscribers.router)
+    app.include_router(suppressions.router)
     app.include_router(health.router)
 
     inngest_route = container.inngest_route()

@@ -108,6 +108,14 @@ class SqlAlchemyPostRepository:
         query = sa.select(sa.func.count()).select_from(posts).where(*_status_is(status))
         return self._session.execute(query).scalar_one()
 
+    def ids_with_prefix(self, prefix: bytes) -> Sequence[PostId]:
+        # Both databases order UUIDs by their bytes (SQLite stores them as hex text), so
+        # the ids with a prefix are one range of the primary key.
+        rest = 16 - len(prefix)
+        low, high = uuid.UUID(bytes=prefix + b"\0" * rest), uuid.UUID(bytes=prefix + b"\xff" * rest)
+        query = sa.select(posts.c.id).where(posts.c.id.between(low, high))
+        return [PostId(post_id) for post_id in self._session.scalars(query)]
+
 
 def _status_is(status: PostStatus | None) -> list[sa.ColumnElement[bool]]:
     return [] if status is None else [posts.c.status == status.value]
@@ -142,6 +150,16 @@ class SqlAlchemyUserRepository:
         self._session.execute(
             sa.update(users).where(users.c.id == user.id).values(user_values(user))
         )
+
+    def list_suppressed(self, *, limit: int, offset: int = 0) -> Sequence[User]:
+        query = (
+            sa.select(users)
+            .where(users.c.bounced.is_(True))
+            .order_by(users.c.email_key)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [user_from_row(row) for row in self._session.execute(query)]
 
     def audience_batch(
         self, post_id: PostId, rule: AudienceRule, *, after: UserId | None, limit: int

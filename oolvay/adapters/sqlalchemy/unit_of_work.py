@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from oolvay.adapters.sqlalchemy.bounces import SqlAlchemyBounceEventRepository
 from oolvay.adapters.sqlalchemy.repositories import (
     SqlAlchemyApiTokenRepository,
     SqlAlchemyDeliveryRepository,
@@ -16,6 +17,7 @@ from oolvay.adapters.sqlalchemy.repositories import (
 )
 from oolvay.application.ports import (
     ApiTokenRepository,
+    BounceEventRepository,
     DeliveryRepository,
     FailedDispatchRepository,
     PostRepository,
@@ -36,6 +38,7 @@ class SqlAlchemyUnitOfWork:
     api_tokens: ApiTokenRepository
     failed_dispatches: FailedDispatchRepository
     reports: ReportRepository
+    bounce_events: BounceEventRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -51,6 +54,7 @@ class SqlAlchemyUnitOfWork:
         self.api_tokens = SqlAlchemyApiTokenRepository(session)
         self.failed_dispatches = SqlAlchemyFailedDispatchRepository(session)
         self.reports = SqlAlchemyReportRepository(session)
+        self.bounce_events = SqlAlchemyBounceEventRepository(session)
         return self
 
     def __exit__(

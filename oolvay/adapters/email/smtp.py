@@ -138,6 +138,12 @@ class _Connection:
             self._pool.give_back(self._smtp)
             self._smtp = None
 
+    def abandon(self) -> None:
+        """The session ended by an exception, perhaps mid-transaction: not for reuse."""
+        if self._smtp is not None:
+            self._pool.discard(self._smtp)
+            self._smtp = None
+
 
 def _describe_open_failure(error: BaseException) -> str:
     if isinstance(error, smtplib.SMTPAuthenticationError):
@@ -211,8 +217,10 @@ class SmtpMailer:
         connection = _Connection(self.pool)
         try:
             yield _SmtpSession(self, connection)
-        finally:
-            connection.close()
+        except BaseException:
+            connection.abandon()
+            raise
+        connection.close()
 
     def send_on(self, connection: _Connection, message: EmailMessage) -> SendResult:
         try:

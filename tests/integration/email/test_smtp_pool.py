@@ -4,6 +4,7 @@ across sessions, capped, closed when idle, and replaced when broken."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -136,3 +137,18 @@ def test_without_idle_time_each_session_opens_and_closes_its_own(
     assert sink.quits.acquire(timeout=5)
     assert sink.quits.acquire(timeout=5)
     assert mailer.pool.idle == 0
+
+
+def test_a_session_ended_by_an_exception_does_not_give_its_connection_back(
+    start_server: StartServer,
+) -> None:
+    sink = Sink()
+    mailer = mailer_for(start_server(sink))
+
+    with contextlib.suppress(KeyboardInterrupt), mailer.session() as session:
+        session.send(batch(0, 1)[0])
+        raise KeyboardInterrupt
+
+    assert (mailer.pool.in_use, mailer.pool.idle) == (0, 0)
+    send_all(mailer, batch(1, 1))
+    assert sink.connections == 2

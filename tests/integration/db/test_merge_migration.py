@@ -10,10 +10,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
 
+from oolvay.adapters.cli.app import app
 from oolvay.adapters.sqlalchemy import tables
 from oolvay.adapters.sqlalchemy.engine import create_database_engine
 from oolvay.adapters.sqlalchemy.schema import upgrade
+from oolvay.composition_root import build_container
+from oolvay.settings import load_settings
 from tests.builders import T0
 from tests.integration.db.conftest import MakeDatabase
 
@@ -182,3 +186,18 @@ def test_a_database_without_duplicates_says_so(
         ("Ann@example.org", "ann@example.org")
     ]
     assert "no duplicate users to merge" in capsys.readouterr().out
+
+
+def test_oolvay_db_upgrade_prints_what_it_merged(make_database: MakeDatabase) -> None:
+    url = make_database()
+    engine = create_database_engine(url)
+    upgrade(engine, "0002")
+    insert(engine, "users", [user(EARLY, "ann@example.org", 1), user(LATE, "ANN@example.org", 2)])
+    engine.dispose()
+    container = build_container(load_settings({"DATABASE_URL": url}))
+
+    result = CliRunner().invoke(app, ["db", "upgrade"], obj=container)
+
+    assert result.exit_code == 0, result.output
+    assert "0004: merged 1 duplicate users into 1" in result.output
+    container.db_engine().dispose()

@@ -412,7 +412,9 @@ class Container(containers.DeclarativeContainer):
     process_returned_mail = providers.Factory(
         ProcessReturnedMail, uow=uow, return_paths=return_paths, clock=clock
     )
-    returned_mail_handler = providers.Factory(ReturnedMailHandler, process=process_returned_mail)
+    returned_mail_handler = providers.Factory(
+        ReturnedMailHandler, new_process=process_returned_mail.provider
+    )
     post_feedback = providers.Factory(GetPostFeedback, uow=uow)
     show_subscriber = providers.Factory(ShowSubscriber, uow=uow, addresses=email_addresses)
     list_suppressed = providers.Factory(ListSuppressed, uow=uow)

@@ -30,16 +30,19 @@ Handle = Callable[[bytes, str, tuple[str, ...]], str]
 
 @attrs.frozen
 class ReturnedMailHandler:
-    """One message in, one word out: an Outcome, or ``unrecognised``."""
+    """One message in, one word out: an Outcome, or ``unrecognised``.
 
-    process: ProcessReturnedMail
+    Each message gets a use case (and so a unit of work) of its own: the SMTP listener
+    records messages in several threads at once."""
+
+    new_process: Callable[[], ProcessReturnedMail]
 
     def __call__(self, raw: bytes, source: str, envelope_to: tuple[str, ...] = ()) -> str:
         mail = read_returned_mail(raw, envelope_to=envelope_to)
         if mail is None:
             log.info("Returned mail not understood", source=source, size=len(raw))
             return UNRECOGNISED
-        outcome: Outcome = self.process(mail, source=source)
+        outcome: Outcome = self.new_process()(mail, source=source)
         return str(outcome)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import mailbox
 import smtplib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import attrs
@@ -199,3 +200,29 @@ def test_a_folder_that_is_not_a_maildir_is_refused(cli: Cli, tmp_path: Path) -> 
 
     assert result.exit_code == 3
     assert "is not a Maildir" in result.output
+
+
+def test_reports_arriving_at_once_are_each_recorded(
+    cli: Cli, listener: tuple[Controller, ReturnedMailSmtpHandler]
+) -> None:
+    controller, handler = listener
+    post = a_post()
+    post.publish(T0)
+    readers = [a_subscriber(n) for n in range(6)]
+    given(cli.container.uow(), an_author(), post, *readers)
+    paths = cli.container.return_paths()
+    reports = [
+        (
+            paths.address(r.id, post.id),
+            dsn(return_path=paths.address(r.id, post.id), recipient=r.email),
+        )
+        for r in readers
+    ]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda report: smtp_to(controller, *report), reports))
+
+    assert sorted(handler.outcomes) == ["suppressed"] * 6
+    uow = cli.container.uow()
+    with uow:
+        assert len(uow.users.list_suppressed(limit=10)) == 6

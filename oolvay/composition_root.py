@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
 
+from oolvay.adapters.email.addresses import EmailValidatorAddresses
+from oolvay.adapters.email.dkim import dkim_setup, dkim_signer
+from oolvay.adapters.email.inbound import ReturnedMailHandler
 from oolvay.adapters.email.mailbox import MailboxMailer
 from oolvay.adapters.email.mime import Sender
 from oolvay.adapters.email.rendering import JinjaNotificationRenderer
@@ -30,6 +33,7 @@ from oolvay.adapters.inngest.registry import build_functions, job_routes
 from oolvay.adapters.inngest.route import InngestRoute
 from oolvay.adapters.inngest.sending import DeadlineEventSender
 from oolvay.adapters.observability.logging import configure_logging
+from oolvay.adapters.security.return_paths import HmacReturnPaths
 from oolvay.adapters.security.secret_key import MIN_SECRET_KEY_LENGTH, load_or_create_secret_key
 from oolvay.adapters.security.tokens import HmacUserTokens
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
@@ -39,6 +43,7 @@ from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
 from oolvay.adapters.sqlalchemy.schema import database_problem, upgrade_problem
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.adapters.system.clock import SystemClock
+from oolvay.application.bounces import GetPostFeedback, ProcessReturnedMail
 from oolvay.application.demo import SeedDemo
 from oolvay.application.editors import (
     AuthenticateEditor,
@@ -47,7 +52,14 @@ from oolvay.application.editors import (
     RevokeApiToken,
 )
 from oolvay.application.jobs import GenerateReport, SendPostNotifications
-from oolvay.application.ports import Mailer, NotificationRenderer, UnitOfWork, UserTokens
+from oolvay.application.ports import (
+    EmailAddresses,
+    Mailer,
+    NotificationRenderer,
+    ReturnPaths,
+    UnitOfWork,
+    UserTokens,
+)
 from oolvay.application.posts import (
     CreatePost,
     DeleteDraft,
@@ -73,6 +85,7 @@ from oolvay.application.sending.run import SendPostNotificationsHandler
 from oolvay.application.sending.status import CountAudience, GetSendStatus, ListFailed
 from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
+from oolvay.application.suppressions import ListSuppressed, ShowSubscriber, Unsuppress
 from oolvay.application.unsubscribe import Unsubscribe
 from oolvay.settings import (
     ConfigError,
@@ -96,6 +109,11 @@ def queue_backend(inngest_enabled: bool) -> str:
 def mail_backend(smtp_url: str | None) -> str:
     """The one place that turns ``SMTP_URL`` into a mailer choice."""
     return "smtp" if smtp_url else "mailbox"
+
+
+def verp_backend(verp: bool) -> str:
+    """The one place that turns ``email.verp`` into a return path choice."""
+    return "on" if verp else "off"
 
 
 def secret_key(deployment: Deployment, dev_key_file: Path) -> str:
@@ -152,6 +170,7 @@ def email_problems(settings: Settings) -> list[Problem]:
             )
         )
     problems.extend(_base_url_problems(deployment))
+    problems.extend(dkim_setup(deployment, email.from_address).problems)
     domain = email.from_address.rpartition("@")[2]
     placeholder = any(domain == p or domain.endswith(f".{p}") for p in PLACEHOLDER_DOMAINS)
     if deployment.is_production and placeholder:
@@ -219,25 +238,34 @@ class Container(containers.DeclarativeContainer):
     transaction_retry = providers.Singleton(TransientErrorRetry)
 
     # --- Email ----------------------------------------------------------------------
+    email_addresses: providers.Provider[EmailAddresses] = providers.Singleton(
+        EmailValidatorAddresses
+    )
     email_sender = providers.Singleton(
         Sender,
         address=config.email.from_address,
         name=config.email.from_name,
         reply_to=config.email.reply_to,
     )
+    dkim_signer = providers.Singleton(dkim_signer, deployment, config.email.from_address)
     smtp_server = providers.Singleton(SmtpServer.from_url, deployment.provided.smtp_url)
+    # A Singleton: its connection pool is shared by every batch of the process.
     smtp_mailer = providers.Singleton(
         SmtpMailer,
         server=smtp_server,
         sender=email_sender,
         clock=clock,
         timeout=config.email.smtp_timeout_seconds,
+        signer=dkim_signer,
+        max_connections=config.email.smtp_max_connections,
+        idle_seconds=config.email.smtp_idle_seconds,
     )
     mailbox_mailer = providers.Singleton(
         MailboxMailer,
         directory=providers.Callable(Path, config.email.mailbox_dir),
         sender=email_sender,
         clock=clock,
+        signer=dkim_signer,
     )
     mail_backend = providers.Callable(mail_backend, deployment.provided.smtp_url)
     mailer: providers.Provider[Mailer] = providers.Selector(
@@ -255,12 +283,22 @@ class Container(containers.DeclarativeContainer):
     confirm_tokens: providers.Provider[UserTokens] = providers.Singleton(
         HmacUserTokens, secret_key, purpose="confirm-subscription"
     )
+    return_paths: providers.Provider[ReturnPaths] = providers.Singleton(
+        HmacReturnPaths, secret_key, bounce_address=config.email.bounce_address_or_default
+    )
+    verp_return_paths = providers.Selector(
+        providers.Callable(verp_backend, config.email.verp),
+        on=return_paths,
+        off=providers.Object(None),
+    )
     notification_renderer: providers.Provider[NotificationRenderer] = providers.Singleton(
         JinjaNotificationRenderer,
         base_url=deployment.provided.oolvay_base_url,
         tokens=unsubscribe_tokens,
         confirm_tokens=confirm_tokens,
         site_name=config.email.from_name,
+        list_domain=email_sender.provided.domain,
+        return_paths=verp_return_paths,
     )
 
     # --- Sending: plan, batches, status, resend -------------------------------------
@@ -412,7 +450,7 @@ class Container(containers.DeclarativeContainer):
     download_report = providers.Factory(DownloadReport, uow=uow)
 
     # --- Editors ----------------------------------------------------------------------
-    create_editor = providers.Factory(CreateEditor, uow=uow, clock=clock)
+    create_editor = providers.Factory(CreateEditor, uow=uow, clock=clock, addresses=email_addresses)
     authenticate_editor = providers.Factory(AuthenticateEditor, uow=uow)
     issue_api_token = providers.Factory(IssueApiToken, uow=uow, clock=clock)
     revoke_api_token = providers.Factory(RevokeApiToken, uow=uow, clock=clock)
@@ -420,11 +458,30 @@ class Container(containers.DeclarativeContainer):
     # --- Subscribers ------------------------------------------------------------------
     unsubscribe = providers.Factory(Unsubscribe, uow=uow, tokens=unsubscribe_tokens)
     subscribe = providers.Factory(
-        Subscribe, uow=uow, mailer=mailer, renderer=notification_renderer, clock=clock
+        Subscribe,
+        uow=uow,
+        mailer=mailer,
+        renderer=notification_renderer,
+        clock=clock,
+        addresses=email_addresses,
     )
     confirm_subscription = providers.Factory(ConfirmSubscription, uow=uow, tokens=confirm_tokens)
-    import_subscribers = providers.Factory(ImportSubscribers, uow=uow, clock=clock)
-    seed_demo = providers.Factory(SeedDemo, uow=uow, clock=clock)
+    import_subscribers = providers.Factory(
+        ImportSubscribers, uow=uow, clock=clock, addresses=email_addresses
+    )
+    seed_demo = providers.Factory(SeedDemo, uow=uow, clock=clock, addresses=email_addresses)
+
+    # --- Bounces, complaints and suppressions ---------------------------------------
+    process_returned_mail = providers.Factory(
+        ProcessReturnedMail, uow=uow, return_paths=return_paths, clock=clock
+    )
+    returned_mail_handler = providers.Factory(
+        ReturnedMailHandler, new_process=process_returned_mail.provider
+    )
+    post_feedback = providers.Factory(GetPostFeedback, uow=uow)
+    show_subscriber = providers.Factory(ShowSubscriber, uow=uow, addresses=email_addresses)
+    list_suppressed = providers.Factory(ListSuppressed, uow=uow)
+    unsuppress = providers.Factory(Unsuppress, uow=uow, addresses=email_addresses)
 
 
 def build_container(settings: Settings) -> Container:

@@ -15,6 +15,7 @@ from types import ModuleType
 import attrs
 from sqlalchemy.engine import Engine
 
+from oolvay.adapters.email.dkim import dkim_setup
 from oolvay.adapters.inngest.environment import inngest_environment, inngest_problems
 from oolvay.adapters.inngest.registry import WORKER_MODULES, WORKERS, unserved_workers
 from oolvay.adapters.sqlalchemy.engine import create_database_engine
@@ -133,7 +134,21 @@ def _email(settings: Settings) -> list[Finding]:
     backend = mail_backend(settings.deployment.smtp_url)
     mailbox = settings.site.email.mailbox_dir
     detail = "the SMTP server in SMTP_URL" if backend == "smtp" else f"the local mailbox {mailbox}"
-    return [Finding.ok("email", f"mail goes to {detail}")]
+    return [Finding.ok("email", f"mail goes to {detail}"), *_dkim(settings)]
+
+
+def _dkim(settings: Settings) -> list[Finding]:
+    signer = dkim_setup(settings.deployment, settings.site.email.from_address).signer
+    if signer is None:
+        return []
+    return [
+        Finding.ok(
+            "dkim",
+            f"{key.algorithm}{f', {key.bits}-bit key' if key.bits else ''}, d={key.domain} "
+            f"s={key.selector}; publish this DNS record:\n           {key.zone_line()}",
+        )
+        for key in signer.keys
+    ]
 
 
 def _database(settings: Settings) -> list[Finding]:

@@ -21,12 +21,23 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import attrs
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    computed_field,
+    model_validator,
+)
 
+from oolvay.adapters.email.addresses import normalise_configured_address
 from oolvay.domain.errors import InvalidEmailAddress
-from oolvay.domain.users import parse_email_address
 
 DEFAULT_CONFIG_PATH = Path("config/site.toml")
+MAX_BOUNCE_LOCAL_PART = 11
+"""64 characters before the @, less ``+`` and the 52 of a return path token."""
 ENV_PREFIX = "OOLVAY_"
 NESTED = "__"
 DEPLOYMENT_PREFIXED = frozenset(
@@ -90,7 +101,7 @@ def _env_value(raw: str) -> Any:
 
 def _email_address(value: str) -> str:
     try:
-        return parse_email_address(value)
+        return normalise_configured_address(value)
     except InvalidEmailAddress as error:
         raise ValueError(error.reason) from None
 
@@ -134,7 +145,7 @@ class NotificationsConfig(_Section):
 
 
 class EmailConfig(_Section):
-    from_address: EmailAddress = "notifications@oolvay.localhost"
+    from_address: EmailAddress = "notifications@oolvay.test"
     """The sender of notifications (From and the SMTP envelope sender)."""
     from_name: Annotated[str, Field(max_length=100, pattern=r"^[^\r\n]*$")] = "Oolvay"
     reply_to: EmailAddress | None = None
@@ -144,6 +155,32 @@ class EmailConfig(_Section):
     """For connecting to the SMTP server and for each of its replies."""
     max_messages_per_second: Annotated[float, Field(gt=0, le=100_000)] | None = None
     """The most post emails sent per second, across every worker; unset: no limit."""
+    smtp_max_connections: Annotated[Int, Field(ge=1, le=100)] = 8
+    """Open SMTP connections per process, shared by the batches sending at once."""
+    smtp_idle_seconds: Annotated[float, Field(ge=0, le=3600)] = 60.0
+    """How long an unused SMTP connection stays open for the next batch (0: not at all)."""
+    verp: Bool = False
+    """Send post emails with a return path of their own per recipient (VERP), so that
+    bounces and complaints name who and which post; see ``bounce_address``."""
+    bounce_address: EmailAddress | None = None
+    """Where VERP return paths point: ``bounces+<token>@domain``. Unset: ``bounces@``
+    the From address's domain."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def bounce_address_or_default(self) -> str:
+        return self.bounce_address or f"bounces@{self.from_address.rpartition('@')[2]}"
+
+    @model_validator(mode="after")
+    def _bounce_address_fits(self) -> EmailConfig:
+        local = self.bounce_address_or_default.rpartition("@")[0]
+        if len(local) > MAX_BOUNCE_LOCAL_PART or "+" in local:
+            raise ValueError(
+                f"email.bounce_address: the part before the @ must have at most "
+                f"{MAX_BOUNCE_LOCAL_PART} characters and no '+' (the token takes the rest "
+                "of the 64 RFC 5321 allows)"
+            )
+        return self
 
 
 class SiteConfig(_Section):
@@ -167,6 +204,13 @@ class Deployment(_Section):
     smtp_url: str | None = None
     oolvay_base_url: str = "http://127.0.0.1:8000"
     oolvay_secret_key: str | None = None
+    dkim_private_key: str | None = Field(default=None, repr=False)
+    """A PEM private key, or the path of a file holding one."""
+    dkim_selector: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    dkim_domain: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.-]+$")
+    """The ``d=`` domain; the From address's domain when unset."""
+    dkim_ed25519_private_key: str | None = Field(default=None, repr=False)
+    dkim_ed25519_selector: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
     @property
     def is_production(self) -> bool:

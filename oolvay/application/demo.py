@@ -5,11 +5,12 @@ from __future__ import annotations
 import attrs
 
 from oolvay.application.editors import CreateEditor, IssuedToken
-from oolvay.application.ports import Clock, UnitOfWork
+from oolvay.application.ports import Clock, EmailAddresses, UnitOfWork
 from oolvay.application.subscribers import ImportSubscribers
 
-DEMO_EDITOR = "editor@oolvay.localhost"
-DEMO_READERS = ("ada@oolvay.localhost", "grace@oolvay.localhost", "linus@oolvay.localhost")
+DEMO_EDITOR = "editor@example.com"
+DEMO_READERS = ("ada@example.com", "grace@example.com", "linus@example.com")
+"""Documentation domains (RFC 2606): addresses that validate and that nobody reads."""
 DEMO_TOKEN_NAME = "demo"  # noqa: S105 - a label, not a secret
 
 
@@ -20,9 +21,10 @@ class SeedDemo:
 
     uow: UnitOfWork
     clock: Clock
+    addresses: EmailAddresses
 
     def __call__(self) -> IssuedToken:
-        ImportSubscribers(self.uow, self.clock)(enumerate(DEMO_READERS, start=1))
+        ImportSubscribers(self.uow, self.clock, self.addresses)(enumerate(DEMO_READERS, start=1))
         with self.uow:
             editor = self.uow.users.get_by_email(DEMO_EDITOR)
             if editor is not None:
@@ -31,5 +33,7 @@ class SeedDemo:
                         token.revoke(self.clock.now())
                         self.uow.api_tokens.update(token)
                 self.uow.commit()
-        _, issued = CreateEditor(self.uow, self.clock)(DEMO_EDITOR, token_name=DEMO_TOKEN_NAME)
+        _, issued = CreateEditor(self.uow, self.clock, self.addresses)(
+            DEMO_EDITOR, token_name=DEMO_TOKEN_NAME
+        )
         return issued

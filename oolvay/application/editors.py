@@ -6,10 +6,10 @@ import uuid
 
 import attrs
 
-from oolvay.application.ports import Clock, UnitOfWork
+from oolvay.application.ports import Clock, EmailAddresses, UnitOfWork
 from oolvay.domain.errors import NotAuthenticated, NotFound, PermissionDenied
 from oolvay.domain.tokens import ApiToken, hash_token
-from oolvay.domain.users import User, parse_email_address
+from oolvay.domain.users import User
 
 
 @attrs.frozen
@@ -25,9 +25,10 @@ class CreateEditor:
 
     uow: UnitOfWork
     clock: Clock
+    addresses: EmailAddresses
 
     def __call__(self, email: str, *, token_name: str) -> tuple[User, IssuedToken]:
-        address = parse_email_address(email)
+        address = self.addresses.normalise(email)
         now = self.clock.now()
         with self.uow:
             user = self.uow.users.get_by_email(address)

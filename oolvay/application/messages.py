@@ -17,6 +17,9 @@ class EmailMessage:
     html: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     """Extra headers, e.g. List-Unsubscribe."""
+    return_path: str | None = None
+    """The envelope sender, where bounces go: a per-recipient address (VERP), or None
+    for the sender's own address."""
 
 
 class SendStatus(enum.StrEnum):

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import attrs
 
-from oolvay.application.ports import Clock, UnitOfWork
+from oolvay.application.ports import Clock, EmailAddresses, UnitOfWork
 from oolvay.domain.errors import InvalidEmailAddress
-from oolvay.domain.users import User, parse_email_address
+from oolvay.domain.users import User, email_key
 
 
 @attrs.frozen
@@ -34,6 +34,7 @@ class ImportSubscribers:
 
     uow: UnitOfWork
     clock: Clock
+    addresses: EmailAddresses
 
     def __call__(
         self,
@@ -49,14 +50,14 @@ class ImportSubscribers:
         new_users: list[User] = []
         for number, raw in lines:
             try:
-                email = parse_email_address(raw)
+                email = self.addresses.normalise(raw)
             except InvalidEmailAddress as error:
                 invalid.append(InvalidLine(number, raw, error.reason))
                 continue
-            if email.lower() in seen:
+            if email_key(email) in seen:
                 repeated += 1
                 continue
-            seen.add(email.lower())
+            seen.add(email_key(email))
             new_users.append(User.register(email=email, now=now, email_verified=verified))
         if invalid and not skip_invalid:
             return ImportResult(invalid=tuple(invalid))

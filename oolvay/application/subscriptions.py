@@ -8,13 +8,14 @@ import structlog
 from oolvay.application.mail import send_one
 from oolvay.application.ports import (
     Clock,
+    EmailAddresses,
     Mailer,
     NotificationRenderer,
     SendStatus,
     UnitOfWork,
     UserTokens,
 )
-from oolvay.domain.users import User, parse_email_address
+from oolvay.domain.users import User
 
 log = structlog.get_logger(__name__)
 
@@ -37,9 +38,10 @@ class Subscribe:
     mailer: Mailer
     renderer: NotificationRenderer
     clock: Clock
+    addresses: EmailAddresses
 
     def __call__(self, email: str) -> SubscribeResult:
-        address = parse_email_address(email)
+        address = self.addresses.normalise(email)
         with self.uow:
             user = self.uow.users.get_by_email(address)
             if user is None:

@@ -44,6 +44,11 @@ class UserNotFound(NotFound):
         self.user_id = user_id
 
 
+class NoUserWithEmail(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no user has this email address")
+
+
 class PostAlreadyPublished(Conflict):
     def __init__(self, post_id: object) -> None:
         super().__init__(f"post {post_id} is already published")

@@ -50,6 +50,14 @@ def _parse_any_email_address(raw: str, candidate: str) -> str:
     return f"{address.username}@{address.domain.lower()}"
 
 
+def email_key(address: str) -> str:
+    """What makes two addresses one mailbox: the normalised address with its local part
+    lower-cased too. RFC 5321 lets a server tell ``Ann`` from ``ann``; none of the large
+    providers does, and two subscribers for one inbox means two emails for every post."""
+    local, _, domain = address.rpartition("@")
+    return f"{local.lower()}@{domain.lower()}"
+
+
 def _frozen_mapping(value: Mapping[str, bool]) -> Mapping[str, bool]:
     return MappingProxyType(dict(value))
 
@@ -113,6 +121,10 @@ class User:
         return self.active and self.email_verified and not self.bounced
 
     @property
+    def email_key(self) -> str:
+        return email_key(self.email)
+
+    @property
     def receives_post_emails(self) -> bool:
         return POST_EMAIL_AUDIENCE.matches(self)
 
@@ -125,5 +137,20 @@ class User:
     def verify_email(self) -> None:
         self.email_verified = True
 
+    @property
+    def is_suppressed(self) -> bool:
+        """No mail goes to this address: it bounced for good, or its owner reported our
+        mail as spam. ``bounced`` is the flag for both (the audience rule reads it)."""
+        return self.bounced
+
     def mark_bounced(self) -> None:
         self.bounced = True
+
+    def mark_complained(self) -> None:
+        """The owner reported a message as spam: never mail them again unasked."""
+        self.bounced = True
+
+    def unsuppress(self) -> None:
+        """An editor's decision that the address works again (a mailbox restored, a
+        complaint made in error)."""
+        self.bounced = False

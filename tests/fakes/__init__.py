@@ -3,10 +3,12 @@
 from tests.fakes.outside import (
     ErrorReport,
     FakeClock,
+    FakeEmailAddresses,
     FakeErrorReporter,
     FakeJobQueue,
     FakeMailer,
     FakeRenderer,
+    FakeReturnPaths,
     FakeUserTokens,
     RecordingEventSender,
 )
@@ -15,10 +17,12 @@ from tests.fakes.store import FakeStore, FakeUnitOfWork
 __all__ = [
     "ErrorReport",
     "FakeClock",
+    "FakeEmailAddresses",
     "FakeErrorReporter",
     "FakeJobQueue",
     "FakeMailer",
     "FakeRenderer",
+    "FakeReturnPaths",
     "FakeStore",
     "FakeUnitOfWork",
     "FakeUserTokens",

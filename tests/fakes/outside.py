@@ -18,13 +18,15 @@ from oolvay.application.ports import (
     EmailMessage,
     MailSession,
     MailTransportUnavailable,
+    ReturnPathClaim,
     SendResult,
     SendStatus,
 )
-from oolvay.domain.ids import UserId
+from oolvay.domain.errors import InvalidEmailAddress
+from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
 from oolvay.domain.reports import Report
-from oolvay.domain.users import User
+from oolvay.domain.users import User, parse_email_address
 
 
 class FakeClock:
@@ -181,3 +183,36 @@ class FakeUserTokens:
             return UserId(uuid.UUID(raw)) if prefix == "unsubscribe" else None
         except ValueError:
             return None
+
+
+class FakeEmailAddresses:
+    """The domain's own check, and the refusals a test asks for (``refuse``: address -> reason)."""
+
+    def __init__(self, refuse: Mapping[str, str] | None = None) -> None:
+        self.refuse = dict(refuse or {})
+
+    def normalise(self, raw: str) -> str:
+        if raw in self.refuse:
+            raise InvalidEmailAddress(raw, self.refuse[raw])
+        return parse_email_address(raw)
+
+
+class FakeReturnPaths:
+    """Readable return paths (``bounces+<user id>+<post id>@fake.example``): genuine when
+    both ids are well formed and the post is the one the path was made for."""
+
+    def address(self, user_id: UserId, post_id: PostId) -> str:
+        return f"bounces+{user_id}+{post_id}@fake.example"
+
+    def read(self, address: str) -> ReturnPathClaim | None:
+        try:
+            _, user, post = address.removesuffix("@fake.example").split("+")
+            return ReturnPathClaim(UserId(uuid.UUID(user)), uuid.UUID(post).bytes[:8])
+        except ValueError:
+            return None
+
+    def verify(self, address: str, post_id: PostId) -> UserId | None:
+        claim = self.read(address)
+        if claim is None or address != self.address(claim.user_id, post_id):
+            return None
+        return claim.user_id

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from oolvay.application.ports import FailedDispatch
+from oolvay.domain.bounces import BounceEvent, BounceKind
 from oolvay.domain.errors import ConcurrentUpdate
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.reports import Report, ReportId
 from oolvay.domain.tokens import ApiToken
-from oolvay.domain.users import AudienceRule, User
+from oolvay.domain.users import AudienceRule, User, email_key
 from tests.fakes.store import FakeStore
 
 
@@ -51,6 +52,9 @@ class FakePostRepository:
     def count(self, *, status: PostStatus | None) -> int:
         return sum(1 for p in self._store.posts.values() if status is None or p.status is status)
 
+    def ids_with_prefix(self, prefix: bytes) -> Sequence[PostId]:
+        return [post_id for post_id in self._store.posts if post_id.bytes.startswith(prefix)]
+
 
 class FakeUserRepository:
     def __init__(self, store: FakeStore) -> None:
@@ -60,11 +64,11 @@ class FakeUserRepository:
         self._store.users[user.id] = copy.deepcopy(user)
 
     def add_many(self, users: Iterable[User]) -> int:
-        taken = {u.email.lower() for u in self._store.users.values()}
+        taken = {u.email_key for u in self._store.users.values()}
         inserted = 0
         for user in users:
-            if user.email.lower() not in taken:
-                taken.add(user.email.lower())
+            if user.email_key not in taken:
+                taken.add(user.email_key)
                 self.add(user)
                 inserted += 1
         return inserted
@@ -75,12 +79,16 @@ class FakeUserRepository:
 
     def get_by_email(self, email: str) -> User | None:
         for user in self._store.users.values():
-            if user.email == email:
+            if user.email_key == email_key(email):
                 return copy.deepcopy(user)
         return None
 
     def update(self, user: User) -> None:
         self._store.users[user.id] = copy.deepcopy(user)
+
+    def list_suppressed(self, *, limit: int, offset: int = 0) -> Sequence[User]:
+        chosen = sorted((u for u in self._store.users.values() if u.bounced), key=email_key_of)
+        return [copy.deepcopy(u) for u in chosen[offset : offset + limit]]
 
     def count_audience(self, rule: AudienceRule) -> int:
         return sum(1 for user in self._store.users.values() if rule.matches(user))
@@ -109,6 +117,40 @@ class FakeApiTokenRepository:
 
     def update(self, token: ApiToken) -> None:
         self._store.api_tokens[token.id] = copy.deepcopy(token)
+
+
+def email_key_of(user: User) -> str:
+    return user.email_key
+
+
+class FakeBounceEventRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def add(self, event: BounceEvent) -> bool:
+        key = (event.user_id, event.post_id, event.kind)
+        if key in self._store.bounce_events:
+            return False
+        self._store.bounce_events[key] = event
+        return True
+
+    def for_user(self, user_id: UserId, *, limit: int) -> Sequence[BounceEvent]:
+        mine = [e for e in self._store.bounce_events.values() if e.user_id == user_id]
+        return sorted(mine, key=lambda e: e.received_at, reverse=True)[:limit]
+
+    def latest_for_users(self, user_ids: Sequence[UserId]) -> Mapping[UserId, BounceEvent]:
+        latest: dict[UserId, BounceEvent] = {}
+        for event in sorted(self._store.bounce_events.values(), key=lambda e: e.received_at):
+            if event.user_id in user_ids and event.kind.suppresses:
+                latest[event.user_id] = event
+        return latest
+
+    def counts_for_post(self, post_id: PostId) -> Mapping[BounceKind, int]:
+        counts: dict[BounceKind, int] = {}
+        for event in self._store.bounce_events.values():
+            if event.post_id == post_id:
+                counts[event.kind] = counts.get(event.kind, 0) + 1
+        return counts
 
 
 class FakeReportRepository:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from oolvay.application.ports import FailedDispatch
+from oolvay.domain.bounces import BounceEvent, BounceKind
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
@@ -22,6 +23,7 @@ from oolvay.domain.users import User
 if TYPE_CHECKING:
     from tests.fakes.repositories import (
         FakeApiTokenRepository,
+        FakeBounceEventRepository,
         FakeFailedDispatchRepository,
         FakePostRepository,
         FakeReportRepository,
@@ -68,6 +70,7 @@ class FakeStore:
     api_tokens: dict[uuid.UUID, ApiToken] = attrs.Factory(dict)
     reports: dict[ReportId, Report] = attrs.Factory(dict)
     report_contents: dict[ReportId, str] = attrs.Factory(dict)
+    bounce_events: dict[tuple[UserId, PostId, BounceKind], BounceEvent] = attrs.Factory(dict)
     lock: threading.RLock = attrs.field(factory=threading.RLock, eq=False, repr=False)
     """Held by a transaction from ``with uow:`` to its end: transactions run one at a time,
     as SQLite's do."""
@@ -96,6 +99,7 @@ class _Transaction:
     def __init__(self, working: FakeStore) -> None:
         from tests.fakes.repositories import (
             FakeApiTokenRepository,
+            FakeBounceEventRepository,
             FakeFailedDispatchRepository,
             FakePostRepository,
             FakeReportRepository,
@@ -111,6 +115,7 @@ class _Transaction:
         self.api_tokens = FakeApiTokenRepository(working)
         self.failed_dispatches = FakeFailedDispatchRepository(working)
         self.reports = FakeReportRepository(working)
+        self.bounce_events = FakeBounceEventRepository(working)
 
 
 class FakeUnitOfWork:
@@ -177,3 +182,7 @@ class FakeUnitOfWork:
     @property
     def reports(self) -> FakeReportRepository:
         return self._open().reports
+
+    @property
+    def bounce_events(self) -> FakeBounceEventRepository:
+        return self._open().bounce_events

@@ -21,10 +21,12 @@ from oolvay.adapters.sqlalchemy.engine import create_database_engine
 from oolvay.adapters.sqlalchemy.schema import upgrade
 from oolvay.doctor import Finding
 from oolvay.settings import Severity
+from tests.dkim_keys import rsa_pem
 
 REPO_CONFIG = Path(__file__).parents[2] / "config" / "site.toml"
 REAL_KEY = "signkey-prod-3f9a1c0be4d27e8856a0c3b9d1f47e2a6c5b8d0e9f1a2b3c4d5e6f708192a3b4"
 TEST_KEY = "signkey-test-" + "5a" * 32
+DKIM_KEY = rsa_pem(2048)
 PRODUCTION = {
     "OOLVAY_ENV": "production",
     "SMTP_URL": "smtps://apikey:secret@smtp.example.com",
@@ -34,6 +36,8 @@ PRODUCTION = {
     "OOLVAY_BACKGROUND_JOBS__INNGEST__ENABLED": "true",
     "INNGEST_EVENT_KEY": "event-key",
     "INNGEST_SIGNING_KEY": REAL_KEY,
+    "DKIM_PRIVATE_KEY": DKIM_KEY,
+    "DKIM_SELECTOR": "mail",
 }
 
 
@@ -84,6 +88,21 @@ def test_a_clean_production_setup_has_no_findings(migrated_url: str) -> None:
 
     assert problems(findings) == []
     assert {f.check for f in findings} >= {"settings", "inngest", "workers", "email", "database"}
+
+
+def test_the_dkim_key_is_checked_and_its_dns_record_printed(migrated_url: str) -> None:
+    findings = examine(PRODUCTION, migrated_url)
+
+    [dkim] = [f for f in findings if f.check == "dkim"]
+    assert dkim.severity is None
+    assert "rsa-sha256, 2048-bit key, d=oolvay.io s=mail" in dkim.what
+    assert 'mail._domainkey.oolvay.io. IN TXT ( "v=DKIM1; k=rsa; p=MIIB' in doctor.render(findings)
+
+
+def test_a_dkim_key_too_short_is_an_error(migrated_url: str) -> None:
+    findings = examine({**PRODUCTION, "DKIM_PRIVATE_KEY": rsa_pem(768)}, migrated_url)
+
+    assert problems(findings) == [("environment variable DKIM_PRIVATE_KEY", Severity.ERROR)]
 
 
 def test_inngest_dev_in_production_is_an_error(migrated_url: str) -> None:

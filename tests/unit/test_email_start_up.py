@@ -67,9 +67,9 @@ def test_a_bad_smtp_url_names_the_setting_and_hides_the_password() -> None:
 
 
 def test_production_refuses_a_placeholder_sender() -> None:
-    message = start({**PRODUCTION, "OOLVAY_EMAIL__FROM_ADDRESS": "news@oolvay.localhost"})
+    message = start({**PRODUCTION, "OOLVAY_EMAIL__FROM_ADDRESS": "news@oolvay.test"})
 
-    assert "email.from_address: news@oolvay.localhost is a placeholder" in message
+    assert "email.from_address: news@oolvay.test is a placeholder" in message
 
 
 def test_a_domain_that_only_ends_like_a_placeholder_is_fine() -> None:
@@ -118,3 +118,20 @@ def test_a_bad_email_setting_names_the_variable_and_the_key(
         load_settings({variable: value}, REPO_CONFIG)
 
     assert f"environment variable {variable}: {key}" in str(caught.value)
+
+
+def test_a_dkim_key_that_does_not_load_refuses_to_start_without_showing_it() -> None:
+    message = start(
+        {
+            "DKIM_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END",
+            "DKIM_SELECTOR": "s",
+        }
+    )
+
+    assert "environment variable DKIM_PRIVATE_KEY: not an unencrypted PEM private key" in message
+    assert "c2VjcmV0" not in message
+
+
+def test_a_bounce_address_with_no_room_for_the_token_refuses_to_start() -> None:
+    with pytest.raises(ConfigError, match="at most 11 characters"):
+        load_settings({"OOLVAY_EMAIL__BOUNCE_ADDRESS": "returned-mail@oolvay.io"}, REPO_CONFIG)

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from oolvay.adapters.cli import (
+    bounces,
     db,
     dispatches,
     doctor,
@@ -42,6 +43,7 @@ app.add_typer(notifications.app, name="notifications")
 app.add_typer(dispatches.app, name="dispatches")
 app.add_typer(users.app, name="users")
 app.add_typer(reports.app, name="reports")
+app.add_typer(bounces.app, name="bounces")
 
 
 def main() -> None:

@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
+from oolvay.domain.errors import NotFound
 
-app = typer.Typer(help="Users and subscribers.", no_args_is_help=True)
+app = typer.Typer(help="Users and subscribers, and who gets no mail.", no_args_is_help=True)
 
 SHOWN_PROBLEMS = 20
 
@@ -68,3 +69,51 @@ def _addresses(file: Path) -> Iterator[tuple[int, str]]:
                 column = [cell.strip().lower() for cell in row].index("email")
                 continue
             yield number, row[column] if column < len(row) else ""
+
+
+@app.command("show")
+def show(ctx: typer.Context, email: Annotated[str, typer.Argument(help="The address.")]) -> None:
+    """A user's flags, and the bounces and complaints recorded for them."""
+    try:
+        record = container_for(ctx).show_subscriber()(email)
+    except NotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
+    user = record.user
+    typer.echo(f"{user.email} ({user.id})")
+    typer.echo(f"  receives post emails: {'yes' if user.receives_post_emails else 'no'}")
+    typer.echo(f"  suppressed: {'yes' if user.is_suppressed else 'no'}")
+    for name in ("active", "email_verified", "wants_post_emails", "is_editor"):
+        typer.echo(f"  {name}: {'yes' if getattr(user, name) else 'no'}")
+    for event in record.events:
+        typer.echo(
+            f"  {event.received_at:%Y-%m-%d %H:%M} {event.kind} {event.status or ''} "
+            f"post {event.post_id} ({event.source}) {event.detail or ''}".rstrip()
+        )
+
+
+@app.command("suppressed")
+def suppressed(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+) -> None:
+    """Addresses no mail goes to, with the last bounce or complaint that caused it."""
+    found = container_for(ctx).list_suppressed()(limit=limit, offset=offset)
+    for entry in found:
+        because = entry.because
+        reason = f"{because.kind} {because.status or ''}".strip() if because else "bounced"
+        when = f"{because.received_at:%Y-%m-%d}" if because else ""
+        typer.echo(f"{entry.user.email}\t{reason}\t{when}".rstrip())
+    typer.echo(f"{len(found)} suppressed", err=True)
+
+
+@app.command("unsuppress")
+def unsuppress(
+    ctx: typer.Context, email: Annotated[str, typer.Argument(help="The address.")]
+) -> None:
+    """Send mail to this address again (a mailbox restored, a complaint made in error)."""
+    try:
+        user = container_for(ctx).unsuppress()(email, by="cli")
+    except NotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
+    typer.echo(f"{user.email}: mail goes to it again")

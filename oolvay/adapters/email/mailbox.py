@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 import structlog
 
+from oolvay.adapters.email.dkim import DkimSigner
 from oolvay.adapters.email.mime import Sender, build_mime
 from oolvay.application.ports import Clock, EmailMessage, MailSession, SendResult, SendStatus
 
@@ -27,10 +28,13 @@ class MailboxMailer:
     renamed), so a mail client or ``ls`` never sees half a message.
     """
 
-    def __init__(self, directory: Path, sender: Sender, clock: Clock) -> None:
+    def __init__(
+        self, directory: Path, sender: Sender, clock: Clock, *, signer: DkimSigner | None = None
+    ) -> None:
         self.directory = directory
         self._sender = sender
         self._clock = clock
+        self._signer = signer
         self._lock = threading.Lock()
         self._written = 0
 
@@ -41,11 +45,15 @@ class MailboxMailer:
     def deliver(self, message: EmailMessage) -> SendResult:
         now = self._clock.now()
         try:
-            data = build_mime(message, sender=self._sender, now=now, linesep=b"\n")
+            data = build_mime(
+                message, sender=self._sender, now=now, linesep=b"\n", signer=self._signer
+            )
         except (ValueError, TypeError) as error:
             return SendResult(SendStatus.REJECTED, f"cannot build the message: {error}")
         with self._lock:
             number, self._written = self._written, self._written + 1
+        # What the last mail server adds on delivery: where a bounce would go.
+        data = f"Return-Path: <{message.return_path or self._sender.address}>\n".encode() + data
         stem = f"{now:%Y%m%dT%H%M%S.%fZ}-{number:06d}-{_UNSAFE.sub('_', message.to)[:80]}"
         try:
             path = self._write(f"{stem}-{secrets.token_hex(3)}.eml", data)

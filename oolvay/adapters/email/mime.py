@@ -11,6 +11,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 
 import attrs
 
+from oolvay.adapters.email.dkim import DkimSigner
 from oolvay.application.ports import EmailMessage
 
 CRLF = b"\r\n"
@@ -18,9 +19,10 @@ MAX_LINE = 998
 """RFC 5322: no line longer than this, line break excluded."""
 FOLD_AT = 78
 """RFC 5322: header lines should be no longer than this."""
-_LITERAL_HEADERS = frozenset({"list-unsubscribe"})
-"""Headers of URIs that mail clients must read as written (RFC 2369, RFC 8058): a long
-unsubscribe URL folded or turned into RFC 2047 encoded words is lost to every client."""
+_LITERAL_HEADERS = frozenset({"list-unsubscribe", "feedback-id"})
+"""Headers that readers must see as written: URIs for mail clients (RFC 2369, RFC 8058; a
+long unsubscribe URL folded or turned into RFC 2047 encoded words is lost to every
+client), and identifiers without spaces that folding would start with a line break."""
 
 
 @attrs.frozen
@@ -42,7 +44,12 @@ def needs_smtputf8(sender: Sender, message: EmailMessage) -> bool:
 
 
 def build_mime(
-    message: EmailMessage, *, sender: Sender, now: datetime, linesep: bytes = CRLF
+    message: EmailMessage,
+    *,
+    sender: Sender,
+    now: datetime,
+    linesep: bytes = CRLF,
+    signer: DkimSigner | None = None,
 ) -> bytes:
     """A multipart/alternative message (text, then HTML) with the headers of bulk mail, as
     bytes: CRLF line breaks for SMTP, or ``linesep`` (a file on disk wants ``b"\\n"``).
@@ -55,6 +62,8 @@ def build_mime(
 
     Raises ValueError (or a subclass) for a message that cannot be expressed, such as a
     header value with a line break: that message is refused, the batch goes on.
+
+    With a ``signer``, the DKIM signatures of the finished message come first.
     """
     lines = [_from_header(sender), _raw_header("To", message.to)]
     if sender.reply_to:
@@ -79,6 +88,8 @@ def build_mime(
         lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"'.encode())
         delimiter = b"--" + boundary.encode()
         data = CRLF.join([*lines, b"", delimiter, *text, delimiter, *html, delimiter + b"--", b""])
+    if signer is not None:
+        data = signer.signatures(data) + data
     # Every CR LF in ``data`` is a line break: bodies are split into lines (no CR is left
     # in them) and header values cannot hold one.
     return data if linesep == CRLF else data.replace(CRLF, linesep)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from email.utils import quote
 from typing import Any
 
 import attrs
 import jinja2
 import markupsafe
 
-from oolvay.application.ports import EmailMessage, UserTokens
+from oolvay.application.ports import EmailMessage, ReturnPaths, UserTokens
 from oolvay.domain.posts import Post
 from oolvay.domain.reports import Report
 from oolvay.domain.users import User
@@ -57,11 +58,17 @@ class JinjaNotificationRenderer:
         tokens: UserTokens,
         site_name: str,
         confirm_tokens: UserTokens | None = None,
+        list_domain: str | None = None,
+        return_paths: ReturnPaths | None = None,
     ) -> None:
         self._base_url = base_url
         self._tokens = tokens
         self._confirm_tokens = confirm_tokens
         self._site_name = site_name
+        self._return_paths = return_paths
+        self._list_domain = list_domain
+        # RFC 2919: a phrase, then an id under a domain of ours that stays the same.
+        self._list_id = f'"{quote(site_name)}" <posts.{list_domain}>' if list_domain else None
         # Letters and digits, which no escaping changes, and which no post can guess.
         self._marker = f"unsubscribe{secrets.token_hex(16)}"
         self._last: _PostParts | None = None
@@ -78,16 +85,26 @@ class JinjaNotificationRenderer:
         parts = self._post_parts(post)
         unsubscribe = unsubscribe_url(self._base_url, self._tokens.issue(user.id))
         escaped = str(markupsafe.escape(unsubscribe))  # what autoescaping makes of it
+        headers = [
+            ("List-Unsubscribe", f"<{unsubscribe}>"),
+            # RFC 8058: mail clients may unsubscribe with one POST, no page to visit.
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ]
+        if self._list_id is not None:
+            headers.append(("List-Id", self._list_id))
+            # Gmail's feedback loop counts complaints by these fields: the post (the
+            # campaign), the kind of mail, and us.
+            headers.append(("Feedback-ID", f"{post.id}:posts:notification:{self._list_domain}"))
+        return_path = None
+        if self._return_paths is not None:
+            return_path = self._return_paths.address(user.id, post.id)
         return EmailMessage(
             to=user.email,
             subject=parts.subject.replace(self._marker, unsubscribe),
             text=parts.text.replace(self._marker, unsubscribe),
             html=parts.html.replace(self._marker, escaped),
-            headers=(
-                ("List-Unsubscribe", f"<{unsubscribe}>"),
-                # RFC 8058: mail clients may unsubscribe with one POST, no page to visit.
-                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-            ),
+            headers=tuple(headers),
+            return_path=return_path,
         )
 
     def _post_parts(self, post: Post) -> _PostParts:

@@ -8,13 +8,16 @@ import ipaddress
 import re
 import smtplib
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import attrs
 import structlog
 
+from oolvay.adapters.email.addresses import sendable_address
+from oolvay.adapters.email.dkim import DkimSigner
 from oolvay.adapters.email.mime import Sender, build_mime, needs_smtputf8
+from oolvay.adapters.email.pool import PoolTimeout, SmtpPool
 from oolvay.application.ports import (
     Clock,
     EmailMessage,
@@ -101,40 +104,45 @@ class _Unavailable(Exception):
 
 
 class _Connection:
-    """The batch's one SMTP session, opened lazily and re-opened at most once."""
+    """The session's connection: taken from the pool at the first message, replaced at
+    most once when it is lost, given back at the end."""
 
-    def __init__(self, open_session: Callable[[], smtplib.SMTP]) -> None:
-        self._open_session = open_session
+    def __init__(self, pool: SmtpPool) -> None:
+        self._pool = pool
         self._smtp: smtplib.SMTP | None = None
-        self._opened = 0
+        self._taken = 0
         self._lost_because: str | None = None
 
     def get(self) -> smtplib.SMTP:
         if self._smtp is None:
-            if self._opened >= 2:
+            if self._taken >= 2:
                 raise _Unavailable(f"connection lost twice: {self._lost_because}")
-            self._opened += 1
+            self._taken += 1
             try:
-                self._smtp = self._open_session()
+                self._smtp = self._pool.take()
             except (OSError, smtplib.SMTPException) as error:
                 raise _Unavailable(_describe_open_failure(error)) from error
+            except PoolTimeout as error:
+                raise _Unavailable(str(error)) from error
         return self._smtp
 
     def lost(self, reason: str) -> None:
         self._lost_because = reason
         if self._smtp is not None:
-            self._smtp.close()
+            self._pool.discard(self._smtp)
             self._smtp = None
-        log.warning("SMTP connection lost", reason=reason, reopen=self._opened < 2)
+        log.warning("SMTP connection lost", reason=reason, reopen=self._taken < 2)
 
     def close(self) -> None:
-        if self._smtp is None:
-            return
-        try:
-            self._smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            self._smtp.close()
-        self._smtp = None
+        if self._smtp is not None:
+            self._pool.give_back(self._smtp)
+            self._smtp = None
+
+    def abandon(self) -> None:
+        """The session ended by an exception, perhaps mid-transaction: not for reuse."""
+        if self._smtp is not None:
+            self._pool.discard(self._smtp)
+            self._smtp = None
 
 
 def _describe_open_failure(error: BaseException) -> str:
@@ -173,7 +181,8 @@ class _SmtpSession:
 
 
 class SmtpMailer:
-    """Implements the Mailer port over SMTP: a session is one connection.
+    """Implements the Mailer port over SMTP: a session is one connection, taken from the
+    mailer's pool (one per server, shared by every thread of the process) and given back.
 
     A message refused with 5xx is REJECTED and one refused with 4xx DEFERRED; either way
     the session goes on. A connection that drops (or a 421, which closes it) is re-opened
@@ -189,20 +198,29 @@ class SmtpMailer:
         *,
         timeout: float = 30.0,
         ssl_context: ssl.SSLContext | None = None,
+        signer: DkimSigner | None = None,
+        max_connections: int = 8,
+        idle_seconds: float = 60.0,
     ) -> None:
         self._server = server
         self._sender = sender
         self._clock = clock
         self._timeout = timeout
         self._ssl_context = ssl_context or ssl.create_default_context()
+        self._signer = signer
+        self.pool = SmtpPool(
+            self._open_session, max_connections=max_connections, idle_seconds=idle_seconds
+        )
 
     @contextlib.contextmanager
     def session(self) -> Iterator[MailSession]:
-        connection = _Connection(self._open_session)
+        connection = _Connection(self.pool)
         try:
             yield _SmtpSession(self, connection)
-        finally:
-            connection.close()
+        except BaseException:
+            connection.abandon()
+            raise
+        connection.close()
 
     def send_on(self, connection: _Connection, message: EmailMessage) -> SendResult:
         try:
@@ -218,8 +236,12 @@ class SmtpMailer:
             return SendResult(SendStatus.DEFERRED, f"unexpected: {error!r}")
 
     def _send(self, connection: _Connection, message: EmailMessage) -> SendResult:
+        if not message.to.isascii():
+            message = attrs.evolve(message, to=sendable_address(message.to))
         try:
-            data = build_mime(message, sender=self._sender, now=self._clock.now())
+            data = build_mime(
+                message, sender=self._sender, now=self._clock.now(), signer=self._signer
+            )
         except (ValueError, TypeError) as error:
             return SendResult(SendStatus.REJECTED, f"cannot build the message: {error}")
         # An international address needs the server's SMTPUTF8; without it, smtplib
@@ -228,7 +250,12 @@ class SmtpMailer:
         while True:
             smtp = connection.get()
             try:
-                smtp.sendmail(self._sender.address, [message.to], data, mail_options=options)
+                smtp.sendmail(
+                    message.return_path or self._sender.address,
+                    [message.to],
+                    data,
+                    mail_options=options,
+                )
             except smtplib.SMTPRecipientsRefused as error:
                 code, text = error.recipients.get(message.to, (-1, b"recipient refused"))
                 if code == 421:

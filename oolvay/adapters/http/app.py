@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from oolvay.adapters.http.errors import install_error_handlers
-from oolvay.adapters.http.routes import health, posts, reports, sends, subscribers, tokens
+from oolvay.adapters.http.routes import (
+    health,
+    posts,
+    reports,
+    sends,
+    subscribers,
+    suppressions,
+    tokens,
+)
 from oolvay.composition_root import Container
 
 
@@ -22,6 +30,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(tokens.router)
     app.include_router(reports.router)
     app.include_router(subscribers.router)
+    app.include_router(suppressions.router)
     app.include_router(health.router)
 
     inngest_route = container.inngest_route()

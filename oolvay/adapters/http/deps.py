@@ -23,6 +23,7 @@ from oolvay.application.reports import DownloadReport, GetReport, RequestReport
 from oolvay.application.sending.resend import CancelSend, ResendNotSent
 from oolvay.application.sending.status import GetSendStatus, ListFailed
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
+from oolvay.application.suppressions import ListSuppressed, Unsuppress
 from oolvay.application.unsubscribe import Unsubscribe
 from oolvay.composition_root import Container
 from oolvay.domain.users import User
@@ -75,3 +76,5 @@ DownloadReportDep = Annotated[DownloadReport, provided(lambda c: c.download_repo
 SubscribeDep = Annotated[Subscribe, provided(lambda c: c.subscribe)]
 ConfirmDep = Annotated[ConfirmSubscription, provided(lambda c: c.confirm_subscription)]
 UnsubscribeDep = Annotated[Unsubscribe, provided(lambda c: c.unsubscribe)]
+ListSuppressedDep = Annotated[ListSuppressed, provided(lambda c: c.list_suppressed)]
+UnsuppressDep = Annotated[Unsuppress, provided(lambda c: c.unsuppress)]

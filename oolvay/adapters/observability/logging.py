@@ -41,8 +41,10 @@ def configure_logging(*, json: bool | None = None, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(numeric_level)
-    # Alembic announces its dialect at every schema check (start-up, /healthz).
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Alembic announces its dialect at every schema check (start-up, /healthz);
+    # flufl.bounce names every detector it runs, aiosmtpd every command it gets.
+    for chatty in ("alembic", "flufl.bounce", "mail.log"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 class _CurrentStderr:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from oolvay.application.ports import FailedDispatch
+from oolvay.domain.bounces import BounceEvent
 from oolvay.domain.deliveries import Delivery
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
@@ -51,6 +52,7 @@ def user_values(user: User) -> Values:
     return {
         "id": user.id,
         "email": user.email,
+        "email_key": user.email_key,
         "created_at": user.created_at,
         "active": user.active,
         "email_verified": user.email_verified,
@@ -194,4 +196,30 @@ def report_from_row(row: Row[Any]) -> Report:
         row_count=row.row_count,
         error=row.error,
         notified_at=row.notified_at,
+    )
+
+
+def bounce_event_values(event: BounceEvent) -> Values:
+    return {
+        "id": event.id,
+        "user_id": event.user_id,
+        "post_id": event.post_id,
+        "kind": event.kind.value,
+        "received_at": event.received_at,
+        "status": event.status,
+        "detail": event.detail,
+        "source": event.source,
+    }
+
+
+def bounce_event_from_row(row: Row[Any]) -> BounceEvent:
+    return BounceEvent(
+        id=row.id,
+        user_id=UserId(row.user_id),
+        post_id=PostId(row.post_id),
+        kind=row.kind,
+        received_at=row.received_at,
+        status=row.status,
+        detail=row.detail,
+        source=row.source,
     )

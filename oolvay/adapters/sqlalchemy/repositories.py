@@ -38,7 +38,7 @@ from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.reports import Report, ReportId
 from oolvay.domain.tokens import ApiToken
-from oolvay.domain.users import AudienceRule, User
+from oolvay.domain.users import AudienceRule, User, email_key
 
 T = TypeVar("T")
 
@@ -90,6 +90,14 @@ class SqlAlchemyPostRepository:
         query = sa.select(sa.func.count()).select_from(posts).where(*_status_is(status))
         return self._session.execute(query).scalar_one()
 
+    def ids_with_prefix(self, prefix: bytes) -> Sequence[PostId]:
+        # Both databases order UUIDs by their bytes (SQLite stores them as hex text), so
+        # the ids with a prefix are one range of the primary key.
+        rest = 16 - len(prefix)
+        low, high = uuid.UUID(bytes=prefix + b"\0" * rest), uuid.UUID(bytes=prefix + b"\xff" * rest)
+        query = sa.select(posts.c.id).where(posts.c.id.between(low, high))
+        return [PostId(post_id) for post_id in self._session.scalars(query)]
+
 
 def _status_is(status: PostStatus | None) -> list[sa.ColumnElement[bool]]:
     return [] if status is None else [posts.c.status == status.value]
@@ -105,7 +113,7 @@ class SqlAlchemyUserRepository:
     def add_many(self, new_users: Iterable[User]) -> int:
         statement = (
             insert_into(self._session, users)
-            .on_conflict_do_nothing(index_elements=[users.c.email])
+            .on_conflict_do_nothing(index_elements=[users.c.email_key])
             .returning(users.c.id)
         )
         inserted = 0
@@ -118,12 +126,22 @@ class SqlAlchemyUserRepository:
         return self._one(users.c.id == user_id)
 
     def get_by_email(self, email: str) -> User | None:
-        return self._one(users.c.email == email)
+        return self._one(users.c.email_key == email_key(email))
 
     def update(self, user: User) -> None:
         self._session.execute(
             sa.update(users).where(users.c.id == user.id).values(user_values(user))
         )
+
+    def list_suppressed(self, *, limit: int, offset: int = 0) -> Sequence[User]:
+        query = (
+            sa.select(users)
+            .where(users.c.bounced.is_(True))
+            .order_by(users.c.email_key)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [user_from_row(row) for row in self._session.execute(query)]
 
     def count_audience(self, rule: AudienceRule) -> int:
         query = sa.select(sa.func.count()).select_from(users).where(*audience(rule))

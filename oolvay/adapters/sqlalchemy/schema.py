@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,9 @@ UPGRADE_HINT = "run `oolvay db upgrade` (`make run` does it for the embedded def
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    config = Config(MIGRATIONS / "alembic.ini")
+    # stdout as it is now (a CLI harness may have swapped it): what a migration prints
+    # (0004's report of merged users) goes where the command's output goes.
+    config = Config(MIGRATIONS / "alembic.ini", stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
         config.attributes["connection"] = connection

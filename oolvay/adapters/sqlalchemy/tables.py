@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from oolvay.domain.bounces import BounceKind
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.posts import NotificationType, PostStatus
 from oolvay.domain.reports import ReportStatus
@@ -58,6 +59,10 @@ users = sa.Table(
     metadata,
     sa.Column("id", sa.Uuid(), primary_key=True),
     sa.Column("email", sa.String(254), nullable=False, unique=True),
+    # One mailbox, one user: the address with its local part lower-cased as well, made by
+    # the domain (``email_key``) so that both databases compare alike (SQLite's lower()
+    # knows only ASCII).
+    sa.Column("email_key", sa.String(254), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("email_verified", sa.Boolean(), nullable=False),
@@ -66,6 +71,7 @@ users = sa.Table(
     sa.Column("is_editor", sa.Boolean(), nullable=False),
     # The audience page filters on these flags and walks ids in order: one index range scan.
     sa.Index(None, "active", "email_verified", "bounced", "wants_post_emails", "id"),
+    sa.Index(None, "email_key", unique=True),
 )
 
 posts = sa.Table(
@@ -204,4 +210,22 @@ report_contents = sa.Table(
         "report_id", sa.Uuid(), sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
     ),
     sa.Column("content", sa.Text(), nullable=False),
+)
+
+# Bounces and complaints read from returned mail: one of each kind per recipient and post.
+bounce_events = sa.Table(
+    "bounce_events",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("post_id", sa.Uuid(), sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(32), nullable=True),
+    sa.Column("detail", sa.Text(), nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    _one_of("kind", BounceKind),
+    sa.UniqueConstraint("user_id", "post_id", "kind"),
+    sa.Index(None, "post_id", "kind"),
+    sa.Index(None, "received_at"),
 )

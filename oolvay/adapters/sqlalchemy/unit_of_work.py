@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from oolvay.adapters.sqlalchemy.bounces import SqlAlchemyBounceEventRepository
 from oolvay.adapters.sqlalchemy.delivery_reads import SqlAlchemyDeliveryRepository
 from oolvay.adapters.sqlalchemy.repositories import (
     SqlAlchemyApiTokenRepository,
@@ -30,6 +31,7 @@ class SqlAlchemyUnitOfWork:
     api_tokens: SqlAlchemyApiTokenRepository
     failed_dispatches: SqlAlchemyFailedDispatchRepository
     reports: SqlAlchemyReportRepository
+    bounce_events: SqlAlchemyBounceEventRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -46,6 +48,7 @@ class SqlAlchemyUnitOfWork:
         self.api_tokens = SqlAlchemyApiTokenRepository(session)
         self.failed_dispatches = SqlAlchemyFailedDispatchRepository(session)
         self.reports = SqlAlchemyReportRepository(session)
+        self.bounce_events = SqlAlchemyBounceEventRepository(session)
         return self
 
     def __exit__(

@@ -10,9 +10,18 @@ from oolvay.application.messages import (
     SendResult,
     SendStatus,
 )
-from oolvay.application.ports.mail import Mailer, MailSession, NotificationRenderer, UserTokens
+from oolvay.application.ports.mail import (
+    EmailAddresses,
+    Mailer,
+    MailSession,
+    NotificationRenderer,
+    ReturnPathClaim,
+    ReturnPaths,
+    UserTokens,
+)
 from oolvay.application.ports.persistence import (
     ApiTokenRepository,
+    BounceEventRepository,
     FailedDispatchRepository,
     PostRepository,
     ReportRepository,
@@ -31,10 +40,12 @@ from oolvay.application.ports.system import Clock, ErrorReporter, JobQueue
 
 __all__ = [
     "ApiTokenRepository",
+    "BounceEventRepository",
     "Clock",
     "DeliveryRepository",
     "Dispatch",
     "DispatchStatus",
+    "EmailAddresses",
     "EmailMessage",
     "ErrorReporter",
     "FailedDispatch",
@@ -49,6 +60,8 @@ __all__ = [
     "PostRepository",
     "Reaped",
     "ReportRepository",
+    "ReturnPathClaim",
+    "ReturnPaths",
     "SendRepository",
     "SendResult",
     "SendStatus",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+import attrs
+
 from oolvay.application.messages import EmailMessage, SendResult
-from oolvay.domain.ids import UserId
+from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
 from oolvay.domain.reports import Report
 from oolvay.domain.users import User
@@ -40,6 +42,16 @@ class NotificationRenderer(Protocol):
         ...
 
 
+class EmailAddresses(Protocol):
+    """Where addresses come in (the subscribe page and API, imports, editors): one mailbox,
+    one spelling."""
+
+    def normalise(self, raw: str) -> str:
+        """The form to store and compare (domain in Unicode and lower case, local part in
+        NFC), or InvalidEmailAddress with the reason. Checks syntax only, never DNS."""
+        ...
+
+
 class UserTokens(Protocol):
     """Tokens in emailed links (unsubscribe, confirm a subscription): unguessable, bound to one
     user and to one purpose."""
@@ -50,4 +62,30 @@ class UserTokens(Protocol):
 
     def verify(self, token: str) -> UserId | None:
         """The user a genuine token names; None for anything else. Never raises."""
+        ...
+
+
+@attrs.frozen
+class ReturnPathClaim:
+    """What a return path says about itself before it is checked: the user, and the first
+    bytes of the post's id (the whole id would not fit in 64 characters)."""
+
+    user_id: UserId
+    post_prefix: bytes
+
+
+class ReturnPaths(Protocol):
+    """Per-recipient envelope senders (VERP): a bounce or complaint that comes back to one
+    names its recipient and post, and only a genuine one does."""
+
+    def address(self, user_id: UserId, post_id: PostId) -> str:
+        """The envelope sender for this recipient of this post."""
+        ...
+
+    def read(self, address: str) -> ReturnPathClaim | None:
+        """What ``address`` claims, when it has the form of one of ours; not yet proof."""
+        ...
+
+    def verify(self, address: str, post_id: PostId) -> UserId | None:
+        """The user ``address`` names if it is genuinely ours for ``post_id``; else None."""
         ...

@@ -4,12 +4,13 @@ retrying a transaction that failed for a passing reason."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Protocol, TypeVar
 
 from oolvay.application.dispatch import FailedDispatch
 from oolvay.application.ports.sending import DeliveryRepository, SendRepository
+from oolvay.domain.bounces import BounceEvent, BounceKind
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.reports import Report, ReportId
@@ -41,6 +42,10 @@ class PostRepository(Protocol):
 
     def count(self, *, status: PostStatus | None) -> int: ...
 
+    def ids_with_prefix(self, prefix: bytes) -> Sequence[PostId]:
+        """The ids of the posts whose id starts with these bytes (a return path's)."""
+        ...
+
 
 class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
@@ -51,7 +56,13 @@ class UserRepository(Protocol):
 
     def get(self, user_id: UserId) -> User | None: ...
 
-    def get_by_email(self, email: str) -> User | None: ...
+    def get_by_email(self, email: str) -> User | None:
+        """The user of this mailbox: compared by ``email_key``, whatever the spelling."""
+        ...
+
+    def list_suppressed(self, *, limit: int, offset: int = 0) -> Sequence[User]:
+        """Users no mail goes to (bounced or complained), by address."""
+        ...
 
     def update(self, user: User) -> None: ...
 
@@ -70,6 +81,25 @@ class ApiTokenRepository(Protocol):
     def list_for_user(self, user_id: UserId) -> Sequence[ApiToken]: ...
 
     def update(self, token: ApiToken) -> None: ...
+
+
+class BounceEventRepository(Protocol):
+    def add(self, event: BounceEvent) -> bool:
+        """Store the event unless one of its kind exists for its user and post; whether
+        it was stored (False: the same report, or another like it, came before)."""
+        ...
+
+    def for_user(self, user_id: UserId, *, limit: int) -> Sequence[BounceEvent]:
+        """The user's events, newest first."""
+        ...
+
+    def latest_for_users(self, user_ids: Sequence[UserId]) -> Mapping[UserId, BounceEvent]:
+        """Each user's newest event that suppresses (a hard bounce or a complaint)."""
+        ...
+
+    def counts_for_post(self, post_id: PostId) -> Mapping[BounceKind, int]:
+        """How many events of each kind the post has had."""
+        ...
 
 
 class ReportRepository(Protocol):
@@ -127,6 +157,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reports(self) -> ReportRepository: ...
+
+    @property
+    def bounce_events(self) -> BounceEventRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

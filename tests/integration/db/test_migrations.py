@@ -31,6 +31,7 @@ TABLES = {
     "report_contents",
     "sends",
     "send_leases",
+    "bounce_events",
 }
 
 

@@ -41,14 +41,15 @@ def test_a_batch_goes_over_one_connection(start_server: StartServer) -> None:
     assert sink.connections == 1
 
 
-def test_each_batch_opens_its_own_connection(start_server: StartServer) -> None:
+def test_the_next_batch_reuses_the_connection_of_the_last(start_server: StartServer) -> None:
     sink = Sink()
     mailer = plain_mailer(start_server(sink))
 
     send_all(mailer, messages(2))
     send_all(mailer, messages(2))
 
-    assert sink.connections == 2
+    assert sink.connections == 1
+    assert len(sink.received) == 4
 
 
 def test_the_server_receives_the_notification_with_bulk_and_unsubscribe_headers(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage as MimeMessage
 from pathlib import Path
 
+import dkim
 from dependency_injector import providers
 
 from oolvay.adapters.email.mailbox import MailboxMailer
@@ -18,6 +19,7 @@ from oolvay.composition_root import Container, build_container
 from oolvay.domain.ids import PostId
 from oolvay.settings import load_settings
 from tests.builders import a_post, a_subscriber
+from tests.dkim_keys import dns_answering, rsa_pem
 from tests.fakes import FakeUnitOfWork
 from tests.integration.email.conftest import Sink, StartServer
 
@@ -56,7 +58,7 @@ def test_without_smtp_url_publishing_writes_the_emails_to_the_local_mailbox(
     assert len(files) == 3
     first = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert first["Subject"] == "New post: Hello & welcome"
-    assert first["From"] == "Oolvay <notifications@oolvay.localhost>"
+    assert first["From"] == "Oolvay <notifications@oolvay.test>"
     assert (tmp_path / "secret_key").exists()
 
 
@@ -111,3 +113,47 @@ def test_with_smtp_url_publishing_sends_over_smtp(
     unsubscribe = sink.received[0].message["List-Unsubscribe"]
     assert unsubscribe.startswith("<https://blog.example.com/unsubscribe/")
     assert not (tmp_path / "secret_key").exists()  # the key came from OOLVAY_SECRET_KEY
+
+
+def test_with_verp_and_dkim_the_mailbox_holds_signed_mail_with_its_own_return_path(
+    tmp_path: Path,
+) -> None:
+    key = rsa_pem(2048)
+    mailbox = tmp_path / "mailbox"
+    environ = {
+        "OOLVAY_EMAIL__MAILBOX_DIR": str(mailbox),
+        "OOLVAY_EMAIL__VERP": "true",
+        "OOLVAY_EMAIL__FROM_ADDRESS": "news@oolvay.example",
+        "DKIM_PRIVATE_KEY": key,
+        "DKIM_SELECTOR": "mail",
+    }
+    container, uow = container_for(environ, tmp_path)
+    post_id = a_draft_for_readers(uow, 1)
+
+    container.publish_post()(post_id)
+
+    [file] = mailbox.glob("*.eml")
+    raw = file.read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    return_path = message["Return-Path"].strip("<>")
+    assert return_path.startswith("bounces+")
+    assert return_path.endswith("@oolvay.example")
+    assert container.return_paths().verify(return_path, post_id) == a_subscriber(0).id
+    [signer_key] = container.dkim_signer().keys
+    assert dkim.verify(raw, dnsfunc=dns_answering([signer_key]))
+
+
+def test_without_verp_the_envelope_sender_is_the_from_address(
+    tmp_path: Path, start_server: StartServer
+) -> None:
+    sink = Sink()
+    controller = start_server(sink)
+    container, uow = container_for(
+        {"SMTP_URL": f"smtp://127.0.0.1:{controller.port}?starttls=false"}, tmp_path
+    )
+    post_id = a_draft_for_readers(uow, 1)
+
+    container.publish_post()(post_id)
+
+    assert [r.mail_from for r in sink.received] == ["notifications@oolvay.test"]
+    assert container.dkim_signer() is None

@@ -10,18 +10,23 @@ from oolvay.application.editors import (
 )
 from oolvay.domain.errors import InvalidEmailAddress, NotAuthenticated, NotFound, PermissionDenied
 from tests.builders import a_subscriber
+from tests.fakes import FakeEmailAddresses
 from tests.unit.application.conftest import World
 
 
+def create_editor(world: World) -> CreateEditor:
+    return CreateEditor(world.uow, world.clock, FakeEmailAddresses())
+
+
 def test_a_new_editor_gets_a_token_that_authenticates(world: World) -> None:
-    user, issued = CreateEditor(world.uow, world.clock)("Ed@Example.com", token_name="laptop")
+    user, issued = create_editor(world)("Ed@Example.com", token_name="laptop")
 
     assert user.is_editor
     assert AuthenticateEditor(world.uow)(issued.secret).id == user.id
 
 
 def test_only_a_hash_of_the_token_is_stored(world: World) -> None:
-    _, issued = CreateEditor(world.uow, world.clock)("ed@example.com", token_name="laptop")
+    _, issued = create_editor(world)("ed@example.com", token_name="laptop")
 
     [stored] = world.uow.store.api_tokens.values()
     assert issued.secret not in repr(stored)
@@ -32,7 +37,7 @@ def test_an_existing_subscriber_can_be_made_an_editor(world: World) -> None:
     reader = a_subscriber(1)
     world.given(reader)
 
-    user, _ = CreateEditor(world.uow, world.clock)(reader.email, token_name="t")
+    user, _ = create_editor(world)(reader.email, token_name="t")
 
     assert user.id == reader.id
     assert world.uow.store.users[reader.id].is_editor
@@ -41,7 +46,7 @@ def test_an_existing_subscriber_can_be_made_an_editor(world: World) -> None:
 
 def test_a_bad_address_is_refused(world: World) -> None:
     with pytest.raises(InvalidEmailAddress):
-        CreateEditor(world.uow, world.clock)("nope", token_name="t")
+        create_editor(world)("nope", token_name="t")
     assert world.uow.store.users == {}
 
 
@@ -52,7 +57,7 @@ def test_missing_or_unknown_tokens_do_not_authenticate(world: World, secret: str
 
 
 def test_a_revoked_token_no_longer_authenticates(world: World) -> None:
-    user, issued = CreateEditor(world.uow, world.clock)("ed@example.com", token_name="t")
+    user, issued = create_editor(world)("ed@example.com", token_name="t")
     second = IssueApiToken(world.uow, world.clock)(user, name="phone")
 
     RevokeApiToken(world.uow, world.clock)(user, issued.token.id)
@@ -72,8 +77,8 @@ def test_a_token_of_a_non_editor_is_forbidden(world: World) -> None:
 
 
 def test_nobody_can_revoke_someone_elses_token(world: World) -> None:
-    _, issued = CreateEditor(world.uow, world.clock)("ed@example.com", token_name="t")
-    other, _ = CreateEditor(world.uow, world.clock)("other@example.com", token_name="t")
+    _, issued = create_editor(world)("ed@example.com", token_name="t")
+    other, _ = create_editor(world)("other@example.com", token_name="t")
 
     with pytest.raises(NotFound):
         RevokeApiToken(world.uow, world.clock)(other, issued.token.id)

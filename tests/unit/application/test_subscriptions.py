@@ -3,12 +3,12 @@ import pytest
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.domain.errors import InvalidEmailAddress
 from tests.builders import a_subscriber
-from tests.fakes import FakeRenderer, FakeUserTokens
+from tests.fakes import FakeEmailAddresses, FakeRenderer, FakeUserTokens
 from tests.unit.application.conftest import World
 
 
 def subscribe(world: World) -> Subscribe:
-    return Subscribe(world.uow, world.mailer, FakeRenderer(), world.clock)
+    return Subscribe(world.uow, world.mailer, FakeRenderer(), world.clock, FakeEmailAddresses())
 
 
 def test_a_new_address_is_stored_unverified_and_gets_a_confirmation(world: World) -> None:

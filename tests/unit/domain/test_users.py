@@ -75,3 +75,21 @@ def test_the_fast_path_for_plain_addresses_agrees_with_the_full_parser(address: 
     except InvalidEmailAddress:
         parsed = InvalidEmailAddress
     assert parsed == expected
+
+
+def test_one_mailbox_has_one_key_whatever_the_case_of_its_local_part() -> None:
+    assert users.email_key("Ann.Lee@example.org") == "ann.lee@example.org"
+    assert User.register(email="ANN.LEE@Example.org", now=T0).email_key == "ann.lee@example.org"
+    assert users.email_key("Ünïcode@bücher.de") == "ünïcode@bücher.de"
+
+
+def test_a_complaint_suppresses_like_a_bounce_and_an_editor_can_lift_either() -> None:
+    reader = User.register(email="ann@example.org", now=T0, email_verified=True)
+
+    reader.mark_complained()
+    assert reader.is_suppressed
+    assert not reader.receives_post_emails
+    assert not POST_EMAIL_AUDIENCE.matches(reader)
+
+    reader.unsuppress()
+    assert reader.receives_post_emails

@@ -31,7 +31,7 @@ from oolvay.adapters.inngest.sending import DeadlineEventSender
 from oolvay.adapters.observability.logging import configure_logging
 from oolvay.adapters.security.secret_key import MIN_SECRET_KEY_LENGTH, load_or_create_secret_key
 from oolvay.adapters.security.tokens import HmacUserTokens
-from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
+from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry, sentry_problems
 from oolvay.adapters.sqlalchemy.bulk import insert_users
 from oolvay.adapters.sqlalchemy.engine import create_database_engine, create_session_factory
 from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
@@ -78,6 +78,8 @@ from oolvay.settings import (
 
 DEV_SECRET_KEY_FILE = Path("var/secret_key")
 MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+URL_UNSAFE = frozenset(' <>"`\\{}|^')
+"""Characters a URL never holds unescaped (RFC 3986) and that break a link or a header."""
 PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net", "localhost", "test", "invalid")
 
 
@@ -163,9 +165,29 @@ def email_problems(settings: Settings) -> list[Problem]:
 def _base_url_problems(deployment: Deployment) -> list[Problem]:
     setting = "environment variable OOLVAY_BASE_URL"
     why = "every link in every email starts with it"
-    base_url = urlsplit(deployment.oolvay_base_url)
+    raw = deployment.oolvay_base_url
+    # Checked before parsing: urlsplit silently drops line breaks and tabs.
+    if any(character in URL_UNSAFE or not character.isprintable() for character in raw):
+        return [
+            Problem(
+                setting,
+                "contains a space, a line break, a control character, a quote or <>",
+                why + " (and List-Unsubscribe puts it in a header between <>)",
+                "write the bare URL, e.g. https://blog.example.com",
+            )
+        ]
+    base_url = urlsplit(raw)
     if base_url.scheme not in ("http", "https") or not base_url.netloc:
         return [Problem(setting, "not an http:// or https:// address", why, "fix the URL")]
+    if "?" in raw or "#" in raw:
+        return [
+            Problem(
+                setting,
+                "has a query (?) or a fragment (#)",
+                "paths are appended to it, so every link would be broken",
+                "keep only the scheme, host, port and path, e.g. https://blog.example.com/news",
+            )
+        ]
     if not deployment.oolvay_base_url.isascii():
         return [
             Problem(
@@ -367,6 +389,7 @@ class Container(containers.DeclarativeContainer):
 def build_container(settings: Settings) -> Container:
     """Wire the application; raise ConfigError now for settings that would fail later."""
     raise_for_errors(email_problems(settings), "invalid email settings")
+    raise_for_errors(sentry_problems(settings.deployment.sentry_dsn), "invalid Sentry settings")
     environment = inngest_environment(
         settings.deployment, enabled=settings.site.background_jobs.inngest.enabled
     )

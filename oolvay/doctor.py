@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from oolvay.adapters.inngest import functions as functions_module
 from oolvay.adapters.inngest.environment import inngest_environment, inngest_problems
 from oolvay.adapters.inngest.registry import WORKERS, unserved_workers
+from oolvay.adapters.sentry.reporter import sentry_problems
 from oolvay.adapters.sqlalchemy.engine import create_database_engine
 from oolvay.adapters.sqlalchemy.schema import database_problem
 from oolvay.composition_root import email_problems, mail_backend
@@ -81,6 +82,7 @@ def examine(
         *_inngest(settings, probe),
         *_workers(worker_module),
         *_email(settings),
+        *_sentry(settings),
         *_database(settings),
     ]
 
@@ -135,6 +137,14 @@ def _email(settings: Settings) -> list[Finding]:
     mailbox = settings.site.email.mailbox_dir
     detail = "the SMTP server in SMTP_URL" if backend == "smtp" else f"the local mailbox {mailbox}"
     return [Finding.ok("email", f"mail goes to {detail}")]
+
+
+def _sentry(settings: Settings) -> list[Finding]:
+    problems = sentry_problems(settings.deployment.sentry_dsn)
+    if problems:
+        return [Finding.of(problem) for problem in problems]
+    configured = "errors go to Sentry" if settings.deployment.sentry_dsn else "SENTRY_DSN unset"
+    return [Finding.ok("sentry", configured)]
 
 
 def _database(settings: Settings) -> list[Finding]:

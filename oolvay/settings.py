@@ -14,8 +14,10 @@ A bad value stops start-up with a ConfigError that names the key and where it ca
 
 from __future__ import annotations
 
+import difflib
 import enum
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -69,8 +71,8 @@ def raise_for_errors(problems: list[Problem], heading: str) -> None:
 
 
 def _strict_bool(value: Any) -> Any:
-    if value in (0, 1) and not isinstance(value, float):
-        return bool(value)
+    if isinstance(value, bool):
+        return value
     raise ValueError("expected true or false")
 
 
@@ -88,6 +90,12 @@ def _env_value(raw: str) -> Any:
         return raw
 
 
+def _no_control_characters(value: str) -> str:
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise ValueError("must not contain control characters (line breaks, tabs, NUL, ...)")
+    return value
+
+
 def _email_address(value: str) -> str:
     try:
         return parse_email_address(value)
@@ -98,6 +106,8 @@ def _email_address(value: str) -> str:
 Bool = Annotated[bool, BeforeValidator(_strict_bool)]
 Int = Annotated[int, BeforeValidator(_strict_int)]
 EmailAddress = Annotated[str, AfterValidator(_email_address)]
+HeaderText = Annotated[str, AfterValidator(_no_control_characters)]
+"""Text that goes into an email header, where a control character breaks or forges it."""
 
 
 class _Section(BaseModel):
@@ -122,14 +132,15 @@ class BackgroundJobsConfig(_Section):
 
 class NotificationsConfig(_Section):
     batch_size: Annotated[Int, Field(ge=1, le=10_000)] = 100
-    claim_lease_seconds: Annotated[Int, Field(ge=60)] = 900
-    """How long a crashed run's claim on recipients holds before another run may send."""
+    claim_lease_seconds: Annotated[Int, Field(ge=60, le=86_400)] = 900
+    """How long a crashed run's claim on recipients holds before another run may send (at
+    most a day: a dead run's recipients would wait that long)."""
 
 
 class EmailConfig(_Section):
     from_address: EmailAddress = "notifications@oolvay.localhost"
     """The sender of notifications (From and the SMTP envelope sender)."""
-    from_name: Annotated[str, Field(max_length=100, pattern=r"^[^\r\n]*$")] = "Oolvay"
+    from_name: Annotated[HeaderText, Field(max_length=100)] = "Oolvay"
     reply_to: EmailAddress | None = None
     mailbox_dir: Annotated[str, Field(min_length=1)] = "var/mailbox"
     """Where the local mailbox writes .eml files when SMTP_URL is unset."""
@@ -198,13 +209,19 @@ def _config_path(environ: Mapping[str, str], given: Path | None) -> tuple[Path, 
 
 
 def _read_toml(path: Path, explicit: bool) -> dict[str, Any]:
+    origin = " (set by OOLVAY_CONFIG)" if explicit else ""
     try:
         with path.open("rb") as file:
             return tomllib.load(file)
     except FileNotFoundError:
         if explicit:
-            raise ConfigError(f"{path}: config file not found (set by OOLVAY_CONFIG)") from None
+            raise ConfigError(f"{path}: config file not found{origin}") from None
         return {}
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a config file{origin}") from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConfigError(f"{path}: cannot read the config file{origin}: {reason}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
 
@@ -230,17 +247,50 @@ def _apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> dic
 def _describe(error: ValidationError, path: Path | None, from_env: Mapping[str, str]) -> str:
     lines = []
     for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"])
-        if key in from_env:
-            source = f"environment variable {from_env[key]}"
+        parts = tuple(str(part) for part in problem["loc"])
+        key = ".".join(parts)
+        variable = _variable_for(key, from_env)
+        if variable is not None:
+            source = f"environment variable {variable}"
         elif path is not None:
             source = str(path)
         else:
             source = f"environment variable {key.upper()}"
-        message = problem["msg"]
+        message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
-            message = "unknown setting"
+            message = "unknown setting" + _suggestion(parts, variable)
         got = problem.get("input")
         shown = "" if problem["type"] in {"extra_forbidden", "missing"} else f" (got {got!r})"
         lines.append(f"{source}: {key}: {message}{shown}")
     return "invalid settings:\n  " + "\n  ".join(lines)
+
+
+def _variable_for(key: str, from_env: Mapping[str, str]) -> str | None:
+    """The variable that set ``key``, or a key below it (an unknown section)."""
+    if key in from_env:
+        return from_env[key]
+    below = [name for path, name in from_env.items() if path.startswith(key + ".")]
+    return below[0] if below else None
+
+
+def _suggestion(parts: tuple[str, ...], variable: str | None) -> str:
+    """``(did you mean ...?)`` with the nearest known key at the same level, if one is near."""
+    known = _known_keys(SiteConfig, parts[:-1])
+    nearest = difflib.get_close_matches(parts[-1], known, n=1, cutoff=0.6)
+    if not nearest:
+        return ""
+    if variable is None:
+        return f" (did you mean {'.'.join((*parts[:-1], nearest[0]))}?)"
+    segments = variable[len(ENV_PREFIX) :].split(NESTED)
+    segments[len(parts) - 1] = nearest[0].upper()
+    return f" (did you mean {ENV_PREFIX}{NESTED.join(segments)}?)"
+
+
+def _known_keys(model: type[BaseModel], path: tuple[str, ...]) -> list[str]:
+    for part in path:
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)

@@ -44,6 +44,8 @@ from oolvay.application.editors import (
     AuthenticateEditor,
     CreateEditor,
     IssueApiToken,
+    ListApiTokens,
+    ListEditors,
     RevokeApiToken,
 )
 from oolvay.application.jobs import GenerateReport, SendPostNotifications
@@ -375,6 +377,8 @@ class Container(containers.DeclarativeContainer):
     authenticate_editor = providers.Factory(AuthenticateEditor, uow=uow)
     issue_api_token = providers.Factory(IssueApiToken, uow=uow, clock=clock)
     revoke_api_token = providers.Factory(RevokeApiToken, uow=uow, clock=clock)
+    list_api_tokens = providers.Factory(ListApiTokens, uow=uow)
+    list_editors = providers.Factory(ListEditors, uow=uow)
 
     # --- Subscribers ------------------------------------------------------------------
     unsubscribe = providers.Factory(Unsubscribe, uow=uow, tokens=unsubscribe_tokens)

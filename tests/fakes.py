@@ -158,6 +158,10 @@ class FakeUserRepository:
     def update(self, user: User) -> None:
         self._store.users[user.id] = copy.deepcopy(user)
 
+    def list_editors(self) -> Sequence[User]:
+        editors = [u for u in self._store.users.values() if u.is_editor]
+        return [copy.deepcopy(u) for u in sorted(editors, key=lambda u: u.email)]
+
     def audience_batch(
         self, post_id: PostId, rule: AudienceRule, *, after: UserId | None, limit: int
     ) -> Sequence[User]:

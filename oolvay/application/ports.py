@@ -116,6 +116,10 @@ class UserRepository(Protocol):
 
     def update(self, user: User) -> None: ...
 
+    def list_editors(self) -> Sequence[User]:
+        """Every editor, ordered by email."""
+        ...
+
     def audience_batch(
         self, post_id: PostId, rule: AudienceRule, *, after: UserId | None, limit: int
     ) -> Sequence[User]:

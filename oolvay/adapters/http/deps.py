@@ -10,7 +10,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from oolvay.application.deliveries import GetDeliveryStatus, ResendFailed
-from oolvay.application.editors import AuthenticateEditor, IssueApiToken, RevokeApiToken
+from oolvay.application.editors import (
+    AuthenticateEditor,
+    IssueApiToken,
+    ListApiTokens,
+    RevokeApiToken,
+)
 from oolvay.application.posts import (
     CreatePost,
     DeleteDraft,
@@ -66,6 +71,7 @@ DeliveryStatusDep = Annotated[GetDeliveryStatus, provided(lambda c: c.get_delive
 ResendFailedDep = Annotated[ResendFailed, provided(lambda c: c.resend_failed)]
 IssueTokenDep = Annotated[IssueApiToken, provided(lambda c: c.issue_api_token)]
 RevokeTokenDep = Annotated[RevokeApiToken, provided(lambda c: c.revoke_api_token)]
+ListTokensDep = Annotated[ListApiTokens, provided(lambda c: c.list_api_tokens)]
 RequestReportDep = Annotated[RequestReport, provided(lambda c: c.request_report)]
 GetReportDep = Annotated[GetReport, provided(lambda c: c.get_report)]
 DownloadReportDep = Annotated[DownloadReport, provided(lambda c: c.download_report)]

@@ -18,6 +18,7 @@ from oolvay.adapters.http.deps import (
     ResendFailedDep,
     UpdatePostDep,
 )
+from oolvay.adapters.http.errors import responses
 from oolvay.adapters.http.schemas import (
     DeliveryStatusOut,
     DispatchOut,
@@ -30,7 +31,7 @@ from oolvay.adapters.http.schemas import (
 from oolvay.domain.ids import PostId
 from oolvay.domain.posts import PostStatus
 
-router = APIRouter(prefix="/api/posts", tags=["posts"])
+router = APIRouter(prefix="/api/posts", tags=["posts"], responses=responses(401, 403, 422))
 
 
 @router.post("", status_code=201)
@@ -57,16 +58,17 @@ def list_posts(
     return PostList.of(list_posts(status=status, limit=limit, offset=offset))
 
 
-@router.get("/{post_id}")
+@router.get("/{post_id}", responses=responses(404))
 def get_post(post_id: uuid.UUID, _editor: Editor, get: GetPostDep) -> PostOut:
     return PostOut.of(get(PostId(post_id)))
 
 
-@router.patch("/{post_id}")
+@router.patch("/{post_id}", responses=responses(404, 409))
 def update_post(
     post_id: uuid.UUID, body: PostUpdate, _editor: Editor, update: UpdatePostDep
 ) -> PostOut:
-    """Edit a draft or a published post; only the fields given change."""
+    """Edit a draft or a published post; only the fields given change. 409 when someone
+    else saved it since it was read."""
     post = update(
         PostId(post_id),
         title=body.title,
@@ -76,14 +78,14 @@ def update_post(
     return PostOut.of(post)
 
 
-@router.delete("/{post_id}", status_code=204)
+@router.delete("/{post_id}", status_code=204, responses=responses(404, 409))
 def delete_draft(post_id: uuid.UUID, _editor: Editor, delete: DeleteDraftDep) -> Response:
     """Delete a draft. Published posts cannot be deleted (409)."""
     delete(PostId(post_id))
     return Response(status_code=204)
 
 
-@router.post("/{post_id}/publish")
+@router.post("/{post_id}/publish", responses=responses(404, 409))
 def publish_post(post_id: uuid.UUID, _editor: Editor, publish: PublishPostDep) -> PublishOut:
     """Publish a draft and notify its subscribers: inline (the counts come back) or through
     Inngest (the event was dispatched, or its failure recorded). Publishing twice is 409."""
@@ -94,7 +96,7 @@ def publish_post(post_id: uuid.UUID, _editor: Editor, publish: PublishPostDep) -
     )
 
 
-@router.get("/{post_id}/deliveries")
+@router.get("/{post_id}/deliveries", responses=responses(404))
 def delivery_status(
     post_id: uuid.UUID, _editor: Editor, status: DeliveryStatusDep
 ) -> DeliveryStatusOut:
@@ -102,7 +104,7 @@ def delivery_status(
     return DeliveryStatusOut.of(status(PostId(post_id)))
 
 
-@router.post("/{post_id}/deliveries/resend", status_code=202)
+@router.post("/{post_id}/deliveries/resend", status_code=202, responses=responses(404, 409))
 def resend_failed(post_id: uuid.UUID, _editor: Editor, resend: ResendFailedDep) -> DispatchOut:
     """Send the post again to recipients whose delivery failed; nobody gets it twice."""
     return DispatchOut.of(resend(PostId(post_id)))

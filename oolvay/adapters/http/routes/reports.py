@@ -9,11 +9,12 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from oolvay.adapters.http.deps import DownloadReportDep, Editor, GetReportDep, RequestReportDep
+from oolvay.adapters.http.errors import responses
 from oolvay.adapters.http.schemas import DispatchOut
 from oolvay.domain.ids import PostId
 from oolvay.domain.reports import Report, ReportId, ReportStatus
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], responses=responses(401, 403, 404, 422))
 
 
 class ReportOut(BaseModel):
@@ -65,7 +66,7 @@ def get_report(report_id: uuid.UUID, _editor: Editor, get: GetReportDep) -> Repo
 @router.get(
     "/api/reports/{report_id}/download",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}}}, **responses(409)},
 )
 def download_report(report_id: uuid.UUID, _editor: Editor, download: DownloadReportDep) -> Response:
     """The report's CSV: recipient, state, time, error. 409 until it is ready."""

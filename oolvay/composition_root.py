@@ -6,28 +6,22 @@ from the container. Tests build a container per test and override single provide
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
 
 from oolvay.adapters.email.mailbox import MailboxMailer
 from oolvay.adapters.email.mime import Sender
-from oolvay.adapters.email.rendering import JinjaNotificationRenderer
 from oolvay.adapters.email.smtp import SmtpMailer, SmtpServer
 from oolvay.adapters.inline.queue import InlineJobQueue
-from oolvay.adapters.inngest.client import build_inngest_client
 from oolvay.adapters.inngest.environment import InngestEnvironment, inngest_environment
-from oolvay.adapters.inngest.functions import WorkerEnv
-from oolvay.adapters.inngest.queue import InngestJobQueue
-from oolvay.adapters.inngest.redispatch import FailedDispatchRedispatcher
-from oolvay.adapters.inngest.registry import build_functions, job_routes
-from oolvay.adapters.inngest.route import InngestRoute
-from oolvay.adapters.inngest.sending import DeadlineEventSender
 from oolvay.adapters.observability.logging import configure_logging
 from oolvay.adapters.security.secret_key import MIN_SECRET_KEY_LENGTH, load_or_create_secret_key
 from oolvay.adapters.security.tokens import HmacUserTokens
@@ -35,7 +29,6 @@ from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry, se
 from oolvay.adapters.sqlalchemy.bulk import insert_users
 from oolvay.adapters.sqlalchemy.engine import create_database_engine, create_session_factory
 from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
-from oolvay.adapters.sqlalchemy.schema import database_problem, upgrade_problem
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.adapters.system.clock import SystemClock
 from oolvay.application.deliveries import CountAudience, GetDeliveryStatus, ResendFailed
@@ -78,11 +71,47 @@ from oolvay.settings import (
     raise_for_errors,
 )
 
+
+def _deferred(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported when first called.
+
+    The Inngest SDK, Alembic and Jinja cost a command half a second to import; most
+    commands, and every process with Inngest disabled, never call what needs them."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+_INNGEST = "oolvay.adapters.inngest"
+build_inngest_client = _deferred(f"{_INNGEST}.client", "build_inngest_client")
+WorkerEnv = _deferred(f"{_INNGEST}.functions", "WorkerEnv")
+InngestJobQueue = _deferred(f"{_INNGEST}.queue", "InngestJobQueue")
+FailedDispatchRedispatcher = _deferred(f"{_INNGEST}.redispatch", "FailedDispatchRedispatcher")
+build_functions = _deferred(f"{_INNGEST}.registry", "build_functions")
+job_routes = _deferred(f"{_INNGEST}.registry", "job_routes")
+InngestRoute = _deferred(f"{_INNGEST}.route", "InngestRoute")
+DeadlineEventSender = _deferred(f"{_INNGEST}.sending", "DeadlineEventSender")
+JinjaNotificationRenderer = _deferred(
+    "oolvay.adapters.email.rendering", "JinjaNotificationRenderer"
+)
+database_problem = _deferred("oolvay.adapters.sqlalchemy.schema", "database_problem")
+upgrade_problem = _deferred("oolvay.adapters.sqlalchemy.schema", "upgrade_problem")
+
 DEV_SECRET_KEY_FILE = Path("var/secret_key")
 MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 URL_UNSAFE = frozenset(' <>"`\\{}|^')
 """Characters a URL never holds unescaped (RFC 3986) and that break a link or a header."""
 PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net", "localhost", "test", "invalid")
+
+
+def database_failure(error: BaseException) -> str | None:
+    """What a database error says, for a person (no SQL, no parameters); None for others."""
+    from oolvay.adapters.sqlalchemy.engine import describe_database_error
+
+    return describe_database_error(error)
 
 
 def queue_backend(inngest_enabled: bool) -> str:

@@ -22,6 +22,7 @@ from oolvay.adapters.sentry.reporter import sentry_problems
 from oolvay.adapters.sqlalchemy.engine import create_database_engine
 from oolvay.adapters.sqlalchemy.schema import database_problem
 from oolvay.composition_root import email_problems, mail_backend
+from oolvay.listen_address import base_url_mismatch
 from oolvay.settings import ConfigError, Problem, Settings, Severity, load_settings
 
 Probe = Callable[[str], bool]
@@ -63,7 +64,9 @@ def examine(
     *,
     probe: Probe = http_answers,
     worker_module: ModuleType = functions_module,
+    listen: tuple[str, int] | None = None,
 ) -> list[Finding]:
+    """Every finding; ``listen`` is where the server listens (or would), as host and port."""
     try:
         settings = load_settings(environ, config_path)
     except ConfigError as error:
@@ -82,6 +85,7 @@ def examine(
         *_inngest(settings, probe),
         *_workers(worker_module),
         *_email(settings),
+        *_links(settings, listen),
         *_sentry(settings),
         *_database(settings),
     ]
@@ -137,6 +141,11 @@ def _email(settings: Settings) -> list[Finding]:
     mailbox = settings.site.email.mailbox_dir
     detail = "the SMTP server in SMTP_URL" if backend == "smtp" else f"the local mailbox {mailbox}"
     return [Finding.ok("email", f"mail goes to {detail}")]
+
+
+def _links(settings: Settings, listen: tuple[str, int] | None) -> list[Finding]:
+    problem = base_url_mismatch(settings.deployment.oolvay_base_url, *listen) if listen else None
+    return [Finding.of(problem)] if problem is not None else []
 
 
 def _sentry(settings: Settings) -> list[Finding]:

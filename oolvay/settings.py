@@ -27,6 +27,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from oolvay.domain.errors import InvalidEmailAddress
 from oolvay.domain.users import parse_email_address
+from oolvay.listen_address import DEFAULT_HOST, DEFAULT_PORT
 
 DEFAULT_CONFIG_PATH = Path("config/site.toml")
 ENV_PREFIX = "OOLVAY_"
@@ -167,7 +168,7 @@ class Deployment(_Section):
     inngest_base_url: str | None = None
     inngest_serve_origin: str | None = None
     smtp_url: str | None = None
-    oolvay_base_url: str = "http://127.0.0.1:8000"
+    oolvay_base_url: str = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
     oolvay_secret_key: str | None = None
 
     @property

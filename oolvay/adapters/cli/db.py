@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 
 from oolvay.adapters.cli.context import container_for, fail, require_database
+from oolvay.adapters.cli.help import App
 
-app = typer.Typer(help="The database: apply migrations, check it is ready.", no_args_is_help=True)
+app = App(help="The database: apply migrations, check it is ready.")
 
 
 @app.command()

@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
-from oolvay.application.send_post_notifications import BatchReport, new_claimant
+from oolvay.adapters.cli.help import App
 from oolvay.domain.errors import Conflict, NotFound
 from oolvay.domain.ids import PostId
 
-app = typer.Typer(help="Post notifications.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from oolvay.application.send_post_notifications import BatchReport
+
+app = App(help="Post notifications.")
 
 
 @app.command("send")
 def send(
-    ctx: typer.Context, post_id: Annotated[uuid.UUID, typer.Argument(help="A published post's id.")]
+    ctx: typer.Context,
+    post_id: Annotated[uuid.UUID, typer.Argument(metavar="POST_ID", help="A published post's id.")],
 ) -> None:
-    """Send a published post to everyone who should have it and has not got it yet, inline,
-    whatever queue is configured. Safe to repeat: nobody is emailed twice."""
+    """Send a published post here, with a progress bar, to whoever has not got it yet.
+
+    It runs inline, whatever queue is configured. Safe to repeat: nobody is emailed twice."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from oolvay.application.send_post_notifications import new_claimant
+
     c = container_for(ctx)
     handler = c.send_post_notifications()
     audience = c.audience_size()(PostId(post_id))

@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
+from oolvay.adapters.cli.help import App
 
-app = typer.Typer(help="Users and subscribers.", no_args_is_help=True)
+app = App(help="Users and subscribers.")
 
 SHOWN_PROBLEMS = 20
 
@@ -22,7 +23,11 @@ def import_users(
     file: Annotated[
         Path,
         typer.Argument(
-            exists=True, dir_okay=False, readable=True, help="A CSV of email addresses."
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="A CSV of email addresses.",
         ),
     ],
     unverified: Annotated[
@@ -32,9 +37,11 @@ def import_users(
         bool, typer.Option(help="Import the valid addresses even if some are not.")
     ] = False,
 ) -> None:
-    """Import subscribers from a CSV: one address per row, in the first column or in a
-    column headed ``email``. All or nothing: one invalid address imports none (exit 2)
-    unless --skip-invalid. Known addresses are left as they are."""
+    """Import subscribers from a CSV file.
+
+    One address per row, in the first column or in a column headed "email". All or
+    nothing: one invalid address imports none (exit 2) unless --skip-invalid. Known
+    addresses are left as they are."""
     try:
         lines = list(_addresses(file))
     except (UnicodeDecodeError, csv.Error) as error:

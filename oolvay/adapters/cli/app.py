@@ -26,6 +26,7 @@ from oolvay.adapters.cli.context import ExitCode
 from oolvay.adapters.cli.help import App
 
 app = App(
+    name="oolvay",
     help="Oolvay background jobs: publish posts, email subscribers, inline or through Inngest.",
     epilog="Settings come from config/site.toml and the environment (see the README). "
     "Exit codes: 0 done, 1 something was found wrong, 2 bad settings or arguments, "

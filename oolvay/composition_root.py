@@ -23,6 +23,7 @@ from oolvay.adapters.email.smtp import SmtpMailer, SmtpServer
 from oolvay.adapters.inline.queue import InlineJobQueue
 from oolvay.adapters.inngest.environment import InngestEnvironment, inngest_environment
 from oolvay.adapters.observability.logging import configure_logging
+from oolvay.adapters.security.report_links import HmacReportLinks
 from oolvay.adapters.security.secret_key import MIN_SECRET_KEY_LENGTH, load_or_create_secret_key
 from oolvay.adapters.security.tokens import HmacUserTokens
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry, sentry_problems
@@ -297,12 +298,20 @@ class Container(containers.DeclarativeContainer):
     confirm_tokens: providers.Provider[UserTokens] = providers.Singleton(
         HmacUserTokens, secret_key, purpose="confirm-subscription"
     )
+    report_links = providers.Singleton(
+        HmacReportLinks,
+        secret_key,
+        base_url=deployment.provided.oolvay_base_url,
+        lifetime=providers.Factory(timedelta, days=config.reports.download_link_days),
+        clock=clock,
+    )
     notification_renderer: providers.Provider[NotificationRenderer] = providers.Singleton(
         JinjaNotificationRenderer,
         base_url=deployment.provided.oolvay_base_url,
         tokens=unsubscribe_tokens,
         confirm_tokens=confirm_tokens,
         site_name=config.email.from_name,
+        report_links=report_links,
     )
 
     # --- Use cases and the jobs they run --------------------------------------------

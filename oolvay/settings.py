@@ -14,7 +14,6 @@ A bad value stops start-up with a ConfigError that names the key and where it ca
 
 from __future__ import annotations
 
-import difflib
 import enum
 import tomllib
 import unicodedata
@@ -28,10 +27,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from oolvay.domain.errors import InvalidEmailAddress
 from oolvay.domain.users import parse_email_address
 from oolvay.listen_address import DEFAULT_HOST, DEFAULT_PORT
+from oolvay.settings_messages import ENV_PREFIX, NESTED, describe
 
 DEFAULT_CONFIG_PATH = Path("config/site.toml")
-ENV_PREFIX = "OOLVAY_"
-NESTED = "__"
 DEPLOYMENT_PREFIXED = frozenset(
     {"OOLVAY_ENV", "OOLVAY_CONFIG", "OOLVAY_BASE_URL", "OOLVAY_SECRET_KEY"}
 )
@@ -149,10 +147,16 @@ class EmailConfig(_Section):
     """For connecting to the SMTP server and for each of its replies."""
 
 
+class ReportsConfig(_Section):
+    download_link_days: Annotated[Int, Field(ge=1, le=90)] = 7
+    """How long the link in a "report ready" email works."""
+
+
 class SiteConfig(_Section):
     background_jobs: BackgroundJobsConfig = BackgroundJobsConfig()
     notifications: NotificationsConfig = NotificationsConfig()
     email: EmailConfig = EmailConfig()
+    reports: ReportsConfig = ReportsConfig()
 
 
 class Deployment(_Section):
@@ -191,13 +195,13 @@ def load_settings(environ: Mapping[str, str], config_path: Path | None = None) -
     try:
         site = SiteConfig.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(_describe(error, path, overridden)) from None
+        raise ConfigError(describe(error, SiteConfig, path, overridden)) from None
     fields = Deployment.model_fields
     values = {name: environ[name.upper()] for name in fields if environ.get(name.upper(), "") != ""}
     try:
         deployment = Deployment.model_validate(values)
     except ValidationError as error:
-        raise ConfigError(_describe(error, None, {})) from None
+        raise ConfigError(describe(error, Deployment, None, {})) from None
     return Settings(site=site, deployment=deployment, config_path=path if path.exists() else None)
 
 
@@ -243,55 +247,3 @@ def _apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> dic
         node[keys[-1]] = _env_value(value)
         applied[".".join(keys)] = name
     return applied
-
-
-def _describe(error: ValidationError, path: Path | None, from_env: Mapping[str, str]) -> str:
-    lines = []
-    for problem in error.errors():
-        parts = tuple(str(part) for part in problem["loc"])
-        key = ".".join(parts)
-        variable = _variable_for(key, from_env)
-        if variable is not None:
-            source = f"environment variable {variable}"
-        elif path is not None:
-            source = str(path)
-        else:
-            source = f"environment variable {key.upper()}"
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden":
-            message = "unknown setting" + _suggestion(parts, variable)
-        got = problem.get("input")
-        shown = "" if problem["type"] in {"extra_forbidden", "missing"} else f" (got {got!r})"
-        lines.append(f"{source}: {key}: {message}{shown}")
-    return "invalid settings:\n  " + "\n  ".join(lines)
-
-
-def _variable_for(key: str, from_env: Mapping[str, str]) -> str | None:
-    """The variable that set ``key``, or a key below it (an unknown section)."""
-    if key in from_env:
-        return from_env[key]
-    below = [name for path, name in from_env.items() if path.startswith(key + ".")]
-    return below[0] if below else None
-
-
-def _suggestion(parts: tuple[str, ...], variable: str | None) -> str:
-    """``(did you mean ...?)`` with the nearest known key at the same level, if one is near."""
-    known = _known_keys(SiteConfig, parts[:-1])
-    nearest = difflib.get_close_matches(parts[-1], known, n=1, cutoff=0.6)
-    if not nearest:
-        return ""
-    if variable is None:
-        return f" (did you mean {'.'.join((*parts[:-1], nearest[0]))}?)"
-    segments = variable[len(ENV_PREFIX) :].split(NESTED)
-    segments[len(parts) - 1] = nearest[0].upper()
-    return f" (did you mean {ENV_PREFIX}{NESTED.join(segments)}?)"
-
-
-def _known_keys(model: type[BaseModel], path: tuple[str, ...]) -> list[str]:
-    for part in path:
-        field = model.model_fields.get(part)
-        annotation = field.annotation if field is not None else None
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return []
-        model = annotation
-    return list(model.model_fields)

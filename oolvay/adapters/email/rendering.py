@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+import uuid
+from datetime import timedelta
+from typing import Any, Protocol
 
 import attrs
 import jinja2
@@ -35,6 +37,15 @@ def post_url(base_url: str, post: Post) -> str:
     return f"{base_url.rstrip('/')}/posts/{post.id}"
 
 
+class DownloadLinks(Protocol):
+    """Signed links that download a report without signing in."""
+
+    @property
+    def lifetime(self) -> timedelta: ...
+
+    def url(self, report_id: uuid.UUID) -> str: ...
+
+
 @attrs.frozen
 class _PostParts:
     key: tuple[object, ...]
@@ -57,8 +68,10 @@ class JinjaNotificationRenderer:
         tokens: UserTokens,
         site_name: str,
         confirm_tokens: UserTokens | None = None,
+        report_links: DownloadLinks | None = None,
     ) -> None:
         self._base_url = base_url
+        self._report_links = report_links
         self._tokens = tokens
         self._confirm_tokens = confirm_tokens
         self._site_name = site_name
@@ -113,10 +126,15 @@ class JinjaNotificationRenderer:
         return parts
 
     def report_ready(self, report: Report, post: Post, user: User) -> EmailMessage:
+        links = self._report_links
         context = {
             "title": post.title,
             "rows": report.row_count or 0,
-            "download_url": f"{self._base_url.rstrip('/')}/api/reports/{report.id}/download",
+            # Without signed links, the API's download, which needs the editor's token.
+            "download_url": links.url(report.id)
+            if links is not None
+            else f"{self._base_url.rstrip('/')}/api/reports/{report.id}/download",
+            "link_days": links.lifetime.days if links is not None else None,
             "site_name": self._site_name,
         }
         subject = " ".join(self._render("report_ready.subject.txt", context).split())

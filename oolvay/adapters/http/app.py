@@ -32,6 +32,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(posts.router)
     app.include_router(tokens.router)
     app.include_router(reports.router)
+    app.include_router(reports.link_router)
     app.include_router(subscribers.router)
     app.include_router(health.router)
 

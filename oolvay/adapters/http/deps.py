@@ -9,6 +9,7 @@ from dependency_injector import providers
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from oolvay.adapters.security.report_links import HmacReportLinks
 from oolvay.application.deliveries import GetDeliveryStatus, ResendFailed
 from oolvay.application.editors import (
     AuthenticateEditor,
@@ -75,6 +76,7 @@ ListTokensDep = Annotated[ListApiTokens, provided(lambda c: c.list_api_tokens)]
 RequestReportDep = Annotated[RequestReport, provided(lambda c: c.request_report)]
 GetReportDep = Annotated[GetReport, provided(lambda c: c.get_report)]
 DownloadReportDep = Annotated[DownloadReport, provided(lambda c: c.download_report)]
+ReportLinksDep = Annotated[HmacReportLinks, provided(lambda c: c.report_links)]
 SubscribeDep = Annotated[Subscribe, provided(lambda c: c.subscribe)]
 ConfirmDep = Annotated[ConfirmSubscription, provided(lambda c: c.confirm_subscription)]
 UnsubscribeDep = Annotated[Unsubscribe, provided(lambda c: c.unsubscribe)]

@@ -10,8 +10,9 @@ export OOLVAY_TEST_POSTGRES_URL
 
 .PHONY: run test lint typecheck format sync clean
 
+# serve --demo migrates the embedded database once it holds its port: a second `make run`
+# beside a running one stops (exit 4) before it changes anything.
 run: sync
-	.venv/bin/oolvay db upgrade
 	.venv/bin/oolvay serve --demo
 
 # Every check runs even when an earlier one fails, so one run shows every problem.

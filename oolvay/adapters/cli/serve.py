@@ -27,7 +27,11 @@ def serve(
         int, typer.Option(help="The port to listen on.", min=1, max=65535)
     ] = DEFAULT_PORT,
     demo: Annotated[
-        bool, typer.Option(help="Add a demo editor and subscribers; print a token and curl.")
+        bool,
+        typer.Option(
+            help="Migrate the database, add a demo editor and subscribers; print a token and "
+            "the commands to publish."
+        ),
     ] = False,
 ) -> None:
     """Run the HTTP service.
@@ -57,6 +61,12 @@ def _run(services: Container, sock: socket.socket, *, host: str, port: int, demo
     from oolvay.adapters.cli.context import require_database
     from oolvay.adapters.http.app import create_app
 
+    if demo:
+        # The embedded database of `make run`: migrated here, once the port is ours, so
+        # that a second `make run` beside a running one changes nothing at all.
+        problem = services.upgrade_database()
+        if problem is not None:
+            fail(problem)
     require_database(services)
     app = create_app(services)
     if demo:

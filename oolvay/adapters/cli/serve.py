@@ -45,13 +45,21 @@ def serve(
 
     environ = listening_at(os.environ, host, port)
     with _listening_socket(host, port) as sock:
+        services = None
+        if demo:
+            # The embedded database of `make run`: migrated here, once the port is ours, so
+            # that a second `make run` beside a running one changes nothing at all.
+            services = container_for(ctx, environ)
+            problem = services.upgrade_database()
+            if problem is not None:
+                fail(problem)
         if given_container(ctx) is None:
             findings = checks.examine(environ, listen=(host, port))
             if any(finding.severity for finding in findings):
                 typer.echo(checks.render(findings, verbose=False), err=True)
             if checks.errors(findings):
                 raise typer.Exit(int(ExitCode.FAILURE))
-        services = container_for(ctx, environ)
+        services = services or container_for(ctx, environ)
         _run(services, sock, host=host, port=port, demo=demo)
 
 
@@ -61,12 +69,6 @@ def _run(services: Container, sock: socket.socket, *, host: str, port: int, demo
     from oolvay.adapters.cli.context import require_database
     from oolvay.adapters.http.app import create_app
 
-    if demo:
-        # The embedded database of `make run`: migrated here, once the port is ours, so
-        # that a second `make run` beside a running one changes nothing at all.
-        problem = services.upgrade_database()
-        if problem is not None:
-            fail(problem)
     require_database(services)
     app = create_app(services)
     if demo:

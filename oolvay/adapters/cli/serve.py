@@ -149,7 +149,7 @@ def _what_happens(services: Container, base: str, mail: str, probe: Probe | None
         )
     return f"""No Inngest dev server answers at {dev_server}. Until one does, a publish succeeds
 but its event cannot be sent: it is recorded as a failed dispatch and no email goes out.
-Start the dev server, then send the recorded events again:
+Start the dev server, then send the recorded events again (with the same INNGEST_DEV):
 
   npx inngest-cli@latest dev -u {base}/api/inngest
-  ./oolvay dispatches retry --all"""
+  bin/oolvay dispatches retry --all"""

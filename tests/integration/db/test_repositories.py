@@ -188,17 +188,6 @@ def test_a_user_update_is_stored(uow: SqlAlchemyUnitOfWork) -> None:
         assert uow.users.get(user.id) == user
 
 
-def test_editors_are_listed_by_email_and_readers_are_not(uow: SqlAlchemyUnitOfWork) -> None:
-    zed = User.register(email="zed@example.com", now=T0, is_editor=True)
-    ada = User.register(email="ada@example.com", now=T0, is_editor=True)
-    given(uow, zed, a_subscriber(1), ada)
-
-    with uow:
-        editors = uow.users.list_editors()
-
-    assert [editor.email for editor in editors] == ["ada@example.com", "zed@example.com"]
-
-
 def test_two_users_cannot_share_an_email(uow: SqlAlchemyUnitOfWork) -> None:
     given(uow, a_subscriber(1, email="same@example.com"))
 

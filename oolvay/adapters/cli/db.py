@@ -12,7 +12,7 @@ app = App(help="The database: apply migrations, check it is ready.")
 
 @app.command()
 def upgrade(ctx: typer.Context) -> None:
-    """Apply every migration that has not been applied yet (DATABASE_URL)."""
+    """Apply the migrations not applied yet to DATABASE_URL."""
     problem = container_for(ctx).upgrade_database()
     if problem is not None:
         fail(problem)
@@ -21,6 +21,8 @@ def upgrade(ctx: typer.Context) -> None:
 
 @app.command()
 def check(ctx: typer.Context) -> None:
-    """Exit 0 when DATABASE_URL is reachable and every migration is applied, 1 otherwise."""
+    """Check that DATABASE_URL answers and is migrated.
+
+    Exit 0 when it is reachable and every migration is applied, 1 otherwise."""
     require_database(container_for(ctx))
     typer.echo("Database is reachable and its schema is at the latest migration.")

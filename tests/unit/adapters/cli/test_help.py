@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import click
 import pytest
 import typer
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from oolvay.adapters.cli.app import app
@@ -15,14 +15,15 @@ from oolvay.adapters.cli.app import app
 runner = CliRunner()
 
 
-def command_paths(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+def command_paths(command: object, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     yield path
-    if isinstance(command, click.Group):
+    if isinstance(command, TyperGroup):
         for name, sub in command.commands.items():
             yield from command_paths(sub, (*path, name))
 
 
 PATHS = list(command_paths(typer.main.get_command(app)))
+assert len(PATHS) > 20, PATHS
 
 
 def help_of(*path: str) -> str:

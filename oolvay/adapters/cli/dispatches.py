@@ -44,9 +44,10 @@ def retry(
     all_: Annotated[bool, typer.Option("--all", help="Re-send every unresolved one.")] = False,
     limit: Annotated[int, typer.Option(help="With --all: at most this many.", min=1)] = 100,
 ) -> None:
-    """Re-send failed dispatches with their original event ids (Inngest drops duplicates).
+    """Re-send failed dispatches.
 
-    The events are sent from here: set the Inngest variables as where the service runs."""
+    Each goes with its original event id, so Inngest drops a duplicate. The events are sent
+    from here: set the Inngest variables as where the service runs."""
     from oolvay.adapters.inngest.environment import sending_problem
 
     if (failure_id is None) == (not all_):

@@ -21,7 +21,9 @@ def create(
         str, typer.Option("--token-name", metavar="NAME", help="A label for the token.")
     ] = "cli",
 ) -> None:
-    """Make an editor (or promote an existing user) and print a new API token."""
+    """Make an editor and print a new API token.
+
+    An existing user (a subscriber) is made an editor; a new one is registered."""
     try:
         user, issued = container_for(ctx).create_editor()(email, token_name=label)
     except InvalidInput as error:

@@ -23,9 +23,10 @@ def send(
     ctx: typer.Context,
     post_id: Annotated[uuid.UUID, typer.Argument(metavar="POST_ID", help="A published post's id.")],
 ) -> None:
-    """Send a published post here, with a progress bar, to whoever has not got it yet.
+    """Send a published post here, with a progress bar.
 
-    It runs inline, whatever queue is configured. Safe to repeat: nobody is emailed twice."""
+    It goes to whoever should have it and has not got it yet, inline, whatever queue is
+    configured. Safe to repeat: nobody is emailed twice."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

@@ -36,7 +36,9 @@ def create(
         typer.Option(help="What publishing it sends to subscribers."),
     ] = "email",
 ) -> None:
-    """Write a draft and print its id (publish it with: oolvay posts publish ID)."""
+    """Write a draft and print its id.
+
+    Publish it with: oolvay posts publish ID."""
     from oolvay.domain.posts import NotificationType
 
     if body is not None and body_file is not None:
@@ -86,7 +88,9 @@ def publish(
     ctx: typer.Context,
     post_id: Annotated[uuid.UUID, typer.Argument(metavar="ID", help="The post's id.")],
 ) -> None:
-    """Publish a draft and notify its subscribers, through the configured queue."""
+    """Publish a draft and notify its subscribers.
+
+    The notifications go through the configured queue: inline, or Inngest."""
     from oolvay.domain.ids import PostId
 
     try:

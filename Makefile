@@ -10,9 +10,10 @@ export OOLVAY_TEST_POSTGRES_URL
 
 .PHONY: run test lint typecheck format sync clean
 
+# serve --demo migrates the embedded database once it holds its port: a second `make run`
+# beside a running one stops (exit 4) before it changes anything.
 run: sync
-	$(UV) run --locked oolvay db upgrade
-	$(UV) run --locked oolvay serve --demo
+	.venv/bin/oolvay serve --demo
 
 # Every check runs even when an earlier one fails, so one run shows every problem.
 test: sync
@@ -34,8 +35,13 @@ format: sync
 	$(UV) run --locked ruff check --fix .
 	$(UV) run --locked ruff format .
 
+# Bytecode is compiled at install time, for the dependencies and for oolvay itself: with
+# PYTHONDONTWRITEBYTECODE set, nothing would be cached and every command would compile
+# everything it imports. .venv/.synced tells ./oolvay that the environment is current.
 sync: $(UV)
 	$(UV) sync --locked --quiet --compile-bytecode
+	.venv/bin/python -m compileall -q oolvay
+	@touch .venv/.synced
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv $(CURDIR)/.tools

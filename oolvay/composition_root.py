@@ -6,11 +6,13 @@ from the container. Tests build a container per test and override single provide
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
@@ -20,27 +22,18 @@ from oolvay.adapters.email.dkim import dkim_setup, dkim_signer
 from oolvay.adapters.email.inbound import ReturnedMailHandler
 from oolvay.adapters.email.mailbox import MailboxMailer
 from oolvay.adapters.email.mime import Sender
-from oolvay.adapters.email.rendering import JinjaNotificationRenderer
 from oolvay.adapters.email.smtp import SmtpMailer, SmtpServer
 from oolvay.adapters.inline.queue import InlineJobQueue
-from oolvay.adapters.inngest.client import build_inngest_client
 from oolvay.adapters.inngest.environment import InngestEnvironment, inngest_environment
-from oolvay.adapters.inngest.functions import WorkerEnv
-from oolvay.adapters.inngest.notification_workers import batch_throttle
-from oolvay.adapters.inngest.queue import InngestJobQueue
-from oolvay.adapters.inngest.redispatch import FailedDispatchRedispatcher
-from oolvay.adapters.inngest.registry import build_functions, job_routes
-from oolvay.adapters.inngest.route import InngestRoute
-from oolvay.adapters.inngest.sending import DeadlineEventSender
 from oolvay.adapters.observability.logging import configure_logging
+from oolvay.adapters.security.report_links import HmacReportLinks
 from oolvay.adapters.security.return_paths import HmacReturnPaths
 from oolvay.adapters.security.secret_key import MIN_SECRET_KEY_LENGTH, load_or_create_secret_key
 from oolvay.adapters.security.tokens import HmacUserTokens
-from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
+from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry, sentry_problems
 from oolvay.adapters.sqlalchemy.bulk import insert_users
 from oolvay.adapters.sqlalchemy.engine import create_database_engine, create_session_factory
 from oolvay.adapters.sqlalchemy.retry import TransientErrorRetry
-from oolvay.adapters.sqlalchemy.schema import database_problem, upgrade_problem
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.adapters.system.clock import SystemClock
 from oolvay.application.bounces import GetPostFeedback, ProcessReturnedMail
@@ -49,6 +42,8 @@ from oolvay.application.editors import (
     AuthenticateEditor,
     CreateEditor,
     IssueApiToken,
+    ListApiTokens,
+    ListEditors,
     RevokeApiToken,
 )
 from oolvay.application.jobs import GenerateReport, SendPostNotifications
@@ -96,9 +91,48 @@ from oolvay.settings import (
     raise_for_errors,
 )
 
+
+def _deferred(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported when first called.
+
+    The Inngest SDK, Alembic and Jinja cost a command half a second to import; most
+    commands, and every process with Inngest disabled, never call what needs them."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+_INNGEST = "oolvay.adapters.inngest"
+build_inngest_client = _deferred(f"{_INNGEST}.client", "build_inngest_client")
+WorkerEnv = _deferred(f"{_INNGEST}.functions", "WorkerEnv")
+batch_throttle = _deferred(f"{_INNGEST}.notification_workers", "batch_throttle")
+InngestJobQueue = _deferred(f"{_INNGEST}.queue", "InngestJobQueue")
+FailedDispatchRedispatcher = _deferred(f"{_INNGEST}.redispatch", "FailedDispatchRedispatcher")
+build_functions = _deferred(f"{_INNGEST}.registry", "build_functions")
+job_routes = _deferred(f"{_INNGEST}.registry", "job_routes")
+InngestRoute = _deferred(f"{_INNGEST}.route", "InngestRoute")
+DeadlineEventSender = _deferred(f"{_INNGEST}.sending", "DeadlineEventSender")
+JinjaNotificationRenderer = _deferred(
+    "oolvay.adapters.email.rendering", "JinjaNotificationRenderer"
+)
+database_problem = _deferred("oolvay.adapters.sqlalchemy.schema", "database_problem")
+upgrade_problem = _deferred("oolvay.adapters.sqlalchemy.schema", "upgrade_problem")
+
 DEV_SECRET_KEY_FILE = Path("var/secret_key")
 MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+URL_UNSAFE = frozenset(' <>"`\\{}|^')
+"""Characters a URL never holds unescaped (RFC 3986) and that break a link or a header."""
 PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net", "localhost", "test", "invalid")
+
+
+def database_failure(error: BaseException) -> str | None:
+    """What a database error says, for a person (no SQL, no parameters); None for others."""
+    from oolvay.adapters.sqlalchemy.engine import describe_database_error
+
+    return describe_database_error(error)
 
 
 def queue_backend(inngest_enabled: bool) -> str:
@@ -189,9 +223,29 @@ def email_problems(settings: Settings) -> list[Problem]:
 def _base_url_problems(deployment: Deployment) -> list[Problem]:
     setting = "environment variable OOLVAY_BASE_URL"
     why = "every link in every email starts with it"
-    base_url = urlsplit(deployment.oolvay_base_url)
+    raw = deployment.oolvay_base_url
+    # Checked before parsing: urlsplit silently drops line breaks and tabs.
+    if any(character in URL_UNSAFE or not character.isprintable() for character in raw):
+        return [
+            Problem(
+                setting,
+                "contains a space, a line break, a control character, a quote or <>",
+                why + " (and List-Unsubscribe puts it in a header between <>)",
+                "write the bare URL, e.g. https://blog.example.com",
+            )
+        ]
+    base_url = urlsplit(raw)
     if base_url.scheme not in ("http", "https") or not base_url.netloc:
         return [Problem(setting, "not an http:// or https:// address", why, "fix the URL")]
+    if "?" in raw or "#" in raw:
+        return [
+            Problem(
+                setting,
+                "has a query (?) or a fragment (#)",
+                "paths are appended to it, so every link would be broken",
+                "keep only the scheme, host, port and path, e.g. https://blog.example.com/news",
+            )
+        ]
     if not deployment.oolvay_base_url.isascii():
         return [
             Problem(
@@ -291,6 +345,13 @@ class Container(containers.DeclarativeContainer):
         on=return_paths,
         off=providers.Object(None),
     )
+    report_links = providers.Singleton(
+        HmacReportLinks,
+        secret_key,
+        base_url=deployment.provided.oolvay_base_url,
+        lifetime=providers.Factory(timedelta, days=config.reports.download_link_days),
+        clock=clock,
+    )
     notification_renderer: providers.Provider[NotificationRenderer] = providers.Singleton(
         JinjaNotificationRenderer,
         base_url=deployment.provided.oolvay_base_url,
@@ -299,6 +360,7 @@ class Container(containers.DeclarativeContainer):
         site_name=config.email.from_name,
         list_domain=email_sender.provided.domain,
         return_paths=verp_return_paths,
+        report_links=report_links,
     )
 
     # --- Sending: plan, batches, status, resend -------------------------------------
@@ -454,6 +516,8 @@ class Container(containers.DeclarativeContainer):
     authenticate_editor = providers.Factory(AuthenticateEditor, uow=uow)
     issue_api_token = providers.Factory(IssueApiToken, uow=uow, clock=clock)
     revoke_api_token = providers.Factory(RevokeApiToken, uow=uow, clock=clock)
+    list_api_tokens = providers.Factory(ListApiTokens, uow=uow)
+    list_editors = providers.Factory(ListEditors, uow=uow)
 
     # --- Subscribers ------------------------------------------------------------------
     unsubscribe = providers.Factory(Unsubscribe, uow=uow, tokens=unsubscribe_tokens)
@@ -487,6 +551,7 @@ class Container(containers.DeclarativeContainer):
 def build_container(settings: Settings) -> Container:
     """Wire the application; raise ConfigError now for settings that would fail later."""
     raise_for_errors(email_problems(settings), "invalid email settings")
+    raise_for_errors(sentry_problems(settings.deployment.sentry_dsn), "invalid Sentry settings")
     environment = inngest_environment(
         settings.deployment, enabled=settings.site.background_jobs.inngest.enabled
     )

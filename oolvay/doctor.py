@@ -18,9 +18,11 @@ from sqlalchemy.engine import Engine
 from oolvay.adapters.email.dkim import dkim_setup
 from oolvay.adapters.inngest.environment import inngest_environment, inngest_problems
 from oolvay.adapters.inngest.registry import WORKER_MODULES, WORKERS, unserved_workers
+from oolvay.adapters.sentry.reporter import sentry_problems
 from oolvay.adapters.sqlalchemy.engine import create_database_engine
 from oolvay.adapters.sqlalchemy.schema import database_problem
 from oolvay.composition_root import email_problems, mail_backend
+from oolvay.listen_address import base_url_mismatch
 from oolvay.settings import ConfigError, Problem, Settings, Severity, load_settings
 
 Probe = Callable[[str], bool]
@@ -62,7 +64,9 @@ def examine(
     *,
     probe: Probe = http_answers,
     worker_modules: tuple[ModuleType, ...] = WORKER_MODULES,
+    listen: tuple[str, int] | None = None,
 ) -> list[Finding]:
+    """Every finding; ``listen`` is where the server listens (or would), as host and port."""
     try:
         settings = load_settings(environ, config_path)
     except ConfigError as error:
@@ -81,6 +85,8 @@ def examine(
         *_inngest(settings, probe),
         *_workers(worker_modules),
         *_email(settings),
+        *_links(settings, listen),
+        *_sentry(settings),
         *_database(settings),
     ]
 
@@ -149,6 +155,19 @@ def _dkim(settings: Settings) -> list[Finding]:
         )
         for key in signer.keys
     ]
+
+
+def _links(settings: Settings, listen: tuple[str, int] | None) -> list[Finding]:
+    problem = base_url_mismatch(settings.deployment.oolvay_base_url, *listen) if listen else None
+    return [Finding.of(problem)] if problem is not None else []
+
+
+def _sentry(settings: Settings) -> list[Finding]:
+    problems = sentry_problems(settings.deployment.sentry_dsn)
+    if problems:
+        return [Finding.of(problem) for problem in problems]
+    configured = "errors go to Sentry" if settings.deployment.sentry_dsn else "SENTRY_DSN unset"
+    return [Finding.ok("sentry", configured)]
 
 
 def _database(settings: Settings) -> list[Finding]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -34,12 +35,12 @@ from pydantic import (
 
 from oolvay.adapters.email.addresses import normalise_configured_address
 from oolvay.domain.errors import InvalidEmailAddress
+from oolvay.listen_address import DEFAULT_HOST, DEFAULT_PORT
+from oolvay.settings_messages import ENV_PREFIX, NESTED, describe
 
 DEFAULT_CONFIG_PATH = Path("config/site.toml")
 MAX_BOUNCE_LOCAL_PART = 11
 """64 characters before the @, less ``+`` and the 52 of a return path token."""
-ENV_PREFIX = "OOLVAY_"
-NESTED = "__"
 DEPLOYMENT_PREFIXED = frozenset(
     {"OOLVAY_ENV", "OOLVAY_CONFIG", "OOLVAY_BASE_URL", "OOLVAY_SECRET_KEY"}
 )
@@ -80,8 +81,8 @@ def raise_for_errors(problems: list[Problem], heading: str) -> None:
 
 
 def _strict_bool(value: Any) -> Any:
-    if value in (0, 1) and not isinstance(value, float):
-        return bool(value)
+    if isinstance(value, bool):
+        return value
     raise ValueError("expected true or false")
 
 
@@ -99,6 +100,12 @@ def _env_value(raw: str) -> Any:
         return raw
 
 
+def _no_control_characters(value: str) -> str:
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise ValueError("must not contain control characters (line breaks, tabs, NUL, ...)")
+    return value
+
+
 def _email_address(value: str) -> str:
     try:
         return normalise_configured_address(value)
@@ -109,6 +116,8 @@ def _email_address(value: str) -> str:
 Bool = Annotated[bool, BeforeValidator(_strict_bool)]
 Int = Annotated[int, BeforeValidator(_strict_int)]
 EmailAddress = Annotated[str, AfterValidator(_email_address)]
+HeaderText = Annotated[str, AfterValidator(_no_control_characters)]
+"""Text that goes into an email header, where a control character breaks or forges it."""
 
 
 class _Section(BaseModel):
@@ -147,7 +156,7 @@ class NotificationsConfig(_Section):
 class EmailConfig(_Section):
     from_address: EmailAddress = "notifications@oolvay.test"
     """The sender of notifications (From and the SMTP envelope sender)."""
-    from_name: Annotated[str, Field(max_length=100, pattern=r"^[^\r\n]*$")] = "Oolvay"
+    from_name: Annotated[HeaderText, Field(max_length=100)] = "Oolvay"
     reply_to: EmailAddress | None = None
     mailbox_dir: Annotated[str, Field(min_length=1)] = "var/mailbox"
     """Where the local mailbox writes .eml files when SMTP_URL is unset."""
@@ -183,10 +192,16 @@ class EmailConfig(_Section):
         return self
 
 
+class ReportsConfig(_Section):
+    download_link_days: Annotated[Int, Field(ge=1, le=90)] = 7
+    """How long the link in a "report ready" email works."""
+
+
 class SiteConfig(_Section):
     background_jobs: BackgroundJobsConfig = BackgroundJobsConfig()
     notifications: NotificationsConfig = NotificationsConfig()
     email: EmailConfig = EmailConfig()
+    reports: ReportsConfig = ReportsConfig()
 
 
 class Deployment(_Section):
@@ -202,7 +217,7 @@ class Deployment(_Section):
     inngest_base_url: str | None = None
     inngest_serve_origin: str | None = None
     smtp_url: str | None = None
-    oolvay_base_url: str = "http://127.0.0.1:8000"
+    oolvay_base_url: str = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
     oolvay_secret_key: str | None = None
     dkim_private_key: str | None = Field(default=None, repr=False)
     """A PEM private key, or the path of a file holding one."""
@@ -232,13 +247,13 @@ def load_settings(environ: Mapping[str, str], config_path: Path | None = None) -
     try:
         site = SiteConfig.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(_describe(error, path, overridden)) from None
+        raise ConfigError(describe(error, SiteConfig, path, overridden)) from None
     fields = Deployment.model_fields
     values = {name: environ[name.upper()] for name in fields if environ.get(name.upper(), "") != ""}
     try:
         deployment = Deployment.model_validate(values)
     except ValidationError as error:
-        raise ConfigError(_describe(error, None, {})) from None
+        raise ConfigError(describe(error, Deployment, None, {})) from None
     return Settings(site=site, deployment=deployment, config_path=path if path.exists() else None)
 
 
@@ -251,13 +266,19 @@ def _config_path(environ: Mapping[str, str], given: Path | None) -> tuple[Path, 
 
 
 def _read_toml(path: Path, explicit: bool) -> dict[str, Any]:
+    origin = " (set by OOLVAY_CONFIG)" if explicit else ""
     try:
         with path.open("rb") as file:
             return tomllib.load(file)
     except FileNotFoundError:
         if explicit:
-            raise ConfigError(f"{path}: config file not found (set by OOLVAY_CONFIG)") from None
+            raise ConfigError(f"{path}: config file not found{origin}") from None
         return {}
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a config file{origin}") from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConfigError(f"{path}: cannot read the config file{origin}: {reason}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
 
@@ -278,22 +299,3 @@ def _apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> dic
         node[keys[-1]] = _env_value(value)
         applied[".".join(keys)] = name
     return applied
-
-
-def _describe(error: ValidationError, path: Path | None, from_env: Mapping[str, str]) -> str:
-    lines = []
-    for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"])
-        if key in from_env:
-            source = f"environment variable {from_env[key]}"
-        elif path is not None:
-            source = str(path)
-        else:
-            source = f"environment variable {key.upper()}"
-        message = problem["msg"]
-        if problem["type"] == "extra_forbidden":
-            message = "unknown setting"
-        got = problem.get("input")
-        shown = "" if problem["type"] in {"extra_forbidden", "missing"} else f" (got {got!r})"
-        lines.append(f"{source}: {key}: {message}{shown}")
-    return "invalid settings:\n  " + "\n  ".join(lines)

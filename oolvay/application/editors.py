@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import attrs
 
 from oolvay.application.ports import Clock, EmailAddresses, UnitOfWork
 from oolvay.domain.errors import NotAuthenticated, NotFound, PermissionDenied
+from oolvay.domain.ids import UserId
 from oolvay.domain.tokens import ApiToken, hash_token
 from oolvay.domain.users import User
 
@@ -62,20 +64,46 @@ class IssueApiToken:
 
 @attrs.frozen
 class RevokeApiToken:
-    """Revoke one of the caller's own tokens. Revoking twice is harmless."""
+    """Revoke a token by its id. Revoking twice is harmless.
+
+    ``owner`` is whose tokens the caller may revoke: an editor over the API, their own; the
+    operator at the command line (``None``), anyone's."""
 
     uow: UnitOfWork
     clock: Clock
 
-    def __call__(self, user: User, token_id: uuid.UUID) -> ApiToken:
+    def __call__(self, token_id: uuid.UUID, *, owner: UserId | None) -> ApiToken:
         with self.uow:
             token = self.uow.api_tokens.get(token_id)
-            if token is None or token.user_id != user.id:
+            if token is None or (owner is not None and token.user_id != owner):
                 raise NotFound(f"token {token_id} does not exist")
             token.revoke(self.clock.now())
             self.uow.api_tokens.update(token)
             self.uow.commit()
         return token
+
+
+@attrs.frozen
+class ListApiTokens:
+    """One user's tokens, oldest first: names, ids and states, never their secrets."""
+
+    uow: UnitOfWork
+
+    def __call__(self, owner: UserId) -> Sequence[ApiToken]:
+        with self.uow:
+            return list(self.uow.api_tokens.list_for_user(owner))
+
+
+@attrs.frozen
+class ListEditors:
+    """Every editor, by email, with their tokens."""
+
+    uow: UnitOfWork
+
+    def __call__(self) -> list[tuple[User, Sequence[ApiToken]]]:
+        with self.uow:
+            editors = self.uow.users.list_editors()
+            return [(editor, self.uow.api_tokens.list_for_user(editor.id)) for editor in editors]
 
 
 @attrs.frozen

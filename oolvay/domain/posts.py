@@ -9,6 +9,7 @@ import attrs
 
 from oolvay.domain.errors import EmptyTitle, InvalidInput, PostAlreadyPublished
 from oolvay.domain.ids import PostId, UserId, new_post_id
+from oolvay.domain.text import no_nul
 from oolvay.domain.time import require_aware
 
 TITLE_MAX_LENGTH = 300
@@ -36,8 +37,8 @@ class Post:
     """A blog post. Drafts can be published once; published posts can still be edited."""
 
     id: PostId
-    title: str = attrs.field(validator=[attrs.validators.instance_of(str), _title_fits])
-    body: str = attrs.field(validator=attrs.validators.instance_of(str))
+    title: str = attrs.field(validator=[attrs.validators.instance_of(str), _title_fits, no_nul])
+    body: str = attrs.field(validator=[attrs.validators.instance_of(str), no_nul])
     author_id: UserId
     notification_type: NotificationType = attrs.field(converter=NotificationType)
     created_at: datetime = attrs.field(validator=require_aware)

@@ -10,6 +10,7 @@ from datetime import datetime
 import attrs
 
 from oolvay.domain.ids import UserId
+from oolvay.domain.text import no_nul
 from oolvay.domain.time import require_aware
 
 TOKEN_PREFIX = "oolvay_"  # noqa: S105 - a public marker, not a secret
@@ -24,7 +25,7 @@ def hash_token(secret: str) -> str:
 class ApiToken:
     id: uuid.UUID
     user_id: UserId
-    name: str
+    name: str = attrs.field(validator=no_nul)
     token_hash: str
     created_at: datetime = attrs.field(validator=require_aware)
     revoked_at: datetime | None = attrs.field(default=None, validator=require_aware)

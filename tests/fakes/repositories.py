@@ -86,6 +86,10 @@ class FakeUserRepository:
     def update(self, user: User) -> None:
         self._store.users[user.id] = copy.deepcopy(user)
 
+    def list_editors(self) -> Sequence[User]:
+        editors = [u for u in self._store.users.values() if u.is_editor]
+        return [copy.deepcopy(u) for u in sorted(editors, key=lambda u: u.email)]
+
     def list_suppressed(self, *, limit: int, offset: int = 0) -> Sequence[User]:
         chosen = sorted((u for u in self._store.users.values() if u.bounced), key=email_key_of)
         return [copy.deepcopy(u) for u in chosen[offset : offset + limit]]

@@ -87,7 +87,14 @@ def test_a_clean_production_setup_has_no_findings(migrated_url: str) -> None:
     findings = examine(PRODUCTION, migrated_url)
 
     assert problems(findings) == []
-    assert {f.check for f in findings} >= {"settings", "inngest", "workers", "email", "database"}
+    assert {f.check for f in findings} >= {
+        "settings",
+        "inngest",
+        "workers",
+        "email",
+        "sentry",
+        "database",
+    }
 
 
 def test_the_dkim_key_is_checked_and_its_dns_record_printed(migrated_url: str) -> None:
@@ -232,3 +239,19 @@ def test_serve_refuses_to_start_on_errors(migrated_url: str) -> None:
 
     assert result.exit_code == 1
     assert "INNGEST_DEV: set to '1'" in result.output
+
+
+def test_a_sentry_dsn_that_is_not_one_is_an_error(migrated_url: str) -> None:
+    findings = examine({"SENTRY_DSN": "not a dsn"}, migrated_url)
+
+    assert problems(findings) == [("environment variable SENTRY_DSN", Severity.ERROR)]
+
+
+def test_a_config_path_naming_a_directory_is_a_finding_not_a_traceback(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    findings = doctor.examine({"DATABASE_URL": migrated_url, "OOLVAY_CONFIG": str(tmp_path)})
+
+    [finding] = findings
+    assert (finding.check, finding.severity) == ("settings", Severity.ERROR)
+    assert "is a directory" in finding.what

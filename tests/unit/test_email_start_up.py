@@ -85,6 +85,12 @@ def test_a_domain_that_only_ends_like_a_placeholder_is_fine() -> None:
         ("ftp://oolvay.io", "not an http:// or https:// address"),
         ("https://bücher.example", "must be ASCII"),
         ("http://oolvay.io", "production links must use https://"),
+        ("https://oolvay.io\r\nBcc: x@example.com", "contains a space, a line break"),
+        ("https://oolvay.io\n", "contains a space, a line break"),
+        ("https://oolvay .io", "contains a space, a line break"),
+        ("https://oolvay.io/<script>", "contains a space, a line break"),
+        ("https://oolvay.io/?ref=email", "has a query (?) or a fragment (#)"),
+        ("https://oolvay.io/#top", "has a query (?) or a fragment (#)"),
     ],
 )
 def test_a_base_url_unfit_for_email_links_refuses_to_start(base_url: str, complaint: str) -> None:
@@ -108,6 +114,9 @@ def test_every_problem_is_listed_at_once() -> None:
         ("OOLVAY_EMAIL__FROM_ADDRESS", "not an address", "email.from_address"),
         ("OOLVAY_EMAIL__REPLY_TO", "nobody@", "email.reply_to"),
         ("OOLVAY_EMAIL__FROM_NAME", "Oolvay\nBcc: x@example.com", "email.from_name"),
+        ("OOLVAY_EMAIL__FROM_NAME", "Oolvay\x00", "email.from_name"),
+        ("OOLVAY_EMAIL__FROM_NAME", "Oolvay\x1b[31m", "email.from_name"),
+        ("OOLVAY_EMAIL__FROM_NAME", "Oolvay\tNews", "email.from_name"),
         ("OOLVAY_EMAIL__SMTP_TIMEOUT_SECONDS", "0", "email.smtp_timeout_seconds"),
     ],
 )
@@ -135,3 +144,15 @@ def test_a_dkim_key_that_does_not_load_refuses_to_start_without_showing_it() -> 
 def test_a_bounce_address_with_no_room_for_the_token_refuses_to_start() -> None:
     with pytest.raises(ConfigError, match="at most 11 characters"):
         load_settings({"OOLVAY_EMAIL__BOUNCE_ADDRESS": "returned-mail@oolvay.io"}, REPO_CONFIG)
+
+
+def test_a_base_url_with_a_path_is_fine() -> None:
+    environ = {**PRODUCTION, "OOLVAY_BASE_URL": "https://oolvay.io/news"}
+
+    assert build_container(load_settings(environ, REPO_CONFIG)).mail_backend() == "smtp"
+
+
+def test_a_sentry_dsn_that_is_not_one_refuses_to_start_naming_the_variable() -> None:
+    message = start({"SENTRY_DSN": "not a dsn"})
+
+    assert "environment variable SENTRY_DSN: not a Sentry DSN" in message

@@ -12,13 +12,12 @@ from typing import Annotated
 import typer
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail, require_database
-from oolvay.adapters.email.inbound import ImapMailbox, process_imap, process_maildir
-from oolvay.adapters.email.listener import bounce_listener
+from oolvay.adapters.cli.help import App
 from oolvay.domain.bounces import BounceKind
 from oolvay.domain.errors import PostNotFound
 from oolvay.domain.ids import PostId
 
-app = typer.Typer(help="Bounces and complaints that come back.", no_args_is_help=True)
+app = App(help="Bounces and complaints that come back.")
 
 
 @app.command("process")
@@ -31,8 +30,12 @@ def process(
         bool, typer.Option(help="Delete each message once read (default: mark it seen).")
     ] = False,
 ) -> None:
-    """Read the returned mail not read yet: a permanent bounce or a complaint suppresses
-    its recipient, everything is recorded for the post. Forged reports change nothing."""
+    """Read the returned mail not read yet.
+
+    A permanent bounce or a complaint suppresses its recipient; everything is recorded for
+    the post. Forged reports change nothing."""
+    from oolvay.adapters.email.inbound import ImapMailbox, process_imap, process_maildir
+
     app_container = container_for(ctx)
     require_database(app_container)
     handle = app_container.returned_mail_handler()
@@ -56,8 +59,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Where to listen.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="The SMTP port.")] = 2525,
 ) -> None:
-    """Listen for returned mail forwarded by a mail server, until interrupted. Mail is
-    taken for the bounce address (email.bounce_address) and its VERP forms only."""
+    """Listen for returned mail that a mail server forwards.
+
+    It runs until interrupted. Mail is taken for the bounce address (email.bounce_address)
+    and its VERP forms only."""
+    from oolvay.adapters.email.listener import bounce_listener
+
     app_container = container_for(ctx)
     require_database(app_container)
     bounce_address = app_container.config.email.bounce_address_or_default()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import typer
 
 from oolvay.adapters.cli.context import container_for, fail, require_database
+from oolvay.adapters.cli.help import App
 
-app = typer.Typer(help="The database: apply migrations, check it is ready.", no_args_is_help=True)
+app = App(help="The database: apply migrations, check it is ready.")
 
 
 @app.command()
 def upgrade(ctx: typer.Context) -> None:
-    """Apply every migration that has not been applied yet (DATABASE_URL)."""
+    """Apply the migrations not applied yet to DATABASE_URL."""
     problem = container_for(ctx).upgrade_database()
     if problem is not None:
         fail(problem)
@@ -20,6 +21,8 @@ def upgrade(ctx: typer.Context) -> None:
 
 @app.command()
 def check(ctx: typer.Context) -> None:
-    """Exit 0 when DATABASE_URL is reachable and every migration is applied, 1 otherwise."""
+    """Check that DATABASE_URL answers and is migrated.
+
+    Exit 0 when it is reachable and every migration is applied, 1 otherwise."""
     require_database(container_for(ctx))
     typer.echo("Database is reachable and its schema is at the latest migration.")

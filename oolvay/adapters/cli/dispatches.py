@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
+from oolvay.adapters.cli.help import App
 
-app = typer.Typer(
-    help="Jobs the queue did not accept (Inngest unreachable, refused): list and re-send them.",
-    no_args_is_help=True,
+app = App(
+    help="Jobs the queue did not accept: list and re-send them.\n\n"
+    "A job is recorded when Inngest was unreachable or refused its event."
 )
 
 
@@ -43,15 +44,26 @@ def retry(
     all_: Annotated[bool, typer.Option("--all", help="Re-send every unresolved one.")] = False,
     limit: Annotated[int, typer.Option(help="With --all: at most this many.", min=1)] = 100,
 ) -> None:
-    """Re-send failed dispatches with their original event ids (Inngest drops duplicates)."""
+    """Re-send failed dispatches.
+
+    Each goes with its original event id, so Inngest drops a duplicate. The events are sent
+    from here: set the Inngest variables as where the service runs."""
+    from oolvay.adapters.inngest.environment import sending_problem
+
     if (failure_id is None) == (not all_):
         fail("give the ID of one failed dispatch, or --all", ExitCode.USAGE)
-    redispatcher = container_for(ctx).failed_dispatches()
+    wanted = None
     if failure_id is not None:
         try:
             wanted = uuid.UUID(failure_id)
         except ValueError:
             fail(f"{failure_id!r} is not a failed dispatch ID (a UUID)", ExitCode.USAGE)
+    services = container_for(ctx)
+    problem = sending_problem(services.inngest_environment())
+    if problem is not None:
+        fail(f"cannot send events to Inngest from here: {problem}", ExitCode.USAGE)
+    redispatcher = services.failed_dispatches()
+    if wanted is not None:
         try:
             outcomes = [redispatcher.retry(wanted)]
         except LookupError as error:

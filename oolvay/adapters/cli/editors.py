@@ -1,4 +1,4 @@
-"""``oolvay editors ...``: editors and their API tokens."""
+"""``oolvay editors ...``: editors and their first API token."""
 
 from __future__ import annotations
 
@@ -7,22 +7,39 @@ from typing import Annotated
 import typer
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
+from oolvay.adapters.cli.help import App
 from oolvay.domain.errors import InvalidInput
 
-app = typer.Typer(help="Editors and their API tokens.", no_args_is_help=True)
+app = App(help="Editors: make one (with an API token), list them.")
 
 
 @app.command("create")
 def create(
     ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="The editor's email address.")],
-    label: Annotated[str, typer.Option("--token-name", help="A label for the token.")] = "cli",
+    email: Annotated[str, typer.Argument(metavar="EMAIL", help="The editor's email address.")],
+    label: Annotated[
+        str, typer.Option("--token-name", metavar="NAME", help="A label for the token.")
+    ] = "cli",
 ) -> None:
-    """Create an editor (or promote an existing user) and print a new API token."""
+    """Make an editor and print a new API token.
+
+    An existing user (a subscriber) is made an editor; a new one is registered."""
     try:
         user, issued = container_for(ctx).create_editor()(email, token_name=label)
     except InvalidInput as error:
         fail(str(error), ExitCode.USAGE)
     typer.echo(f"editor: {user.email} ({user.id})", err=True)
-    typer.echo("token (shown once; store it now):", err=True)
+    typer.echo(f"token {issued.token.id} (revoke it with: oolvay tokens revoke ID)", err=True)
+    typer.echo("its secret, shown once (store it now):", err=True)
     typer.echo(issued.secret)
+
+
+@app.command("list")
+def list_editors(ctx: typer.Context) -> None:
+    """Every editor, by email, with how many of their tokens work."""
+    editors = container_for(ctx).list_editors()()
+    for editor, tokens in editors:
+        active = sum(1 for token in tokens if token.is_active)
+        typer.echo(f"{editor.email}  {editor.id}  tokens: {active} active, {len(tokens)} in all")
+    if not editors:
+        typer.echo("No editors yet (make one: oolvay editors create EMAIL).", err=True)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
-from oolvay.application.sending.batch import BatchReport
-from oolvay.application.sending.status import SendOverview
+from oolvay.adapters.cli.help import App
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.errors import Conflict, NotFound
 from oolvay.domain.ids import PostId
 from oolvay.domain.sends import SendState
 
-app = typer.Typer(help="A post's email send.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from oolvay.application.sending.batch import BatchReport
+    from oolvay.application.sending.status import SendOverview
+
+app = App(help="A post's email send: run, follow, resend or cancel it.")
 
 PostIdArgument = Annotated[
     uuid.UUID, typer.Argument(metavar="POST_ID", help="A published post's id.", show_default=False)
@@ -26,11 +28,20 @@ DONE = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED, Deliver
 
 @app.command("send")
 def send(ctx: typer.Context, post_id: PostIdArgument) -> None:
-    """Plan the send if it is not planned yet, then send its current round here, inline,
-    whatever queue is configured, with a progress bar. Safe to repeat: nobody is emailed
-    twice. To reach those a send left out, use resend first."""
-    c = container_for(ctx)
-    handler = c.send_post_notifications()
+    """Send a published post here, inline, with a progress bar.
+
+    It plans the send if it is not planned yet, then sends its current round, whatever
+    queue is configured. Safe to repeat: nobody is emailed twice. To reach those a send
+    left out, run resend first."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    handler = container_for(ctx).send_post_notifications()
     columns = (
         TextColumn("sending"),
         BarColumn(),
@@ -65,7 +76,7 @@ def send(ctx: typer.Context, post_id: PostIdArgument) -> None:
 
 @app.command("status")
 def status(ctx: typer.Context, post_id: PostIdArgument) -> None:
-    """The send's state, its counts, and its most recent failures."""
+    """The send's state, counts and most recent failures."""
     try:
         overview = container_for(ctx).send_status()(PostId(post_id))
     except NotFound as error:
@@ -92,8 +103,11 @@ def resend(
         ),
     ] = False,
 ) -> None:
-    """Send the post to every recipient of its audience who has not got it, through the
-    configured queue. Nobody already sent gets it twice."""
+    """Send the post to everyone in its audience who has not got it.
+
+    It goes through the configured queue, in a new round. Nobody already sent gets it
+    twice; those a run was sending to when it died (uncertain) only with
+    --include-uncertain."""
     try:
         resent = container_for(ctx).resend()(PostId(post_id), include_uncertain=include_uncertain)
     except NotFound as error:
@@ -109,7 +123,9 @@ def resend(
 
 @app.command("cancel")
 def cancel(ctx: typer.Context, post_id: PostIdArgument) -> None:
-    """Stop the send: nobody still queued gets the email. A resend takes it up again."""
+    """Stop the send: nobody still queued gets the email.
+
+    Batches already sending finish the recipients they hold. A resend takes it up again."""
     try:
         cancelled = container_for(ctx).cancel_send()(PostId(post_id))
     except NotFound as error:

@@ -8,27 +8,26 @@ from typing import Annotated
 
 import typer
 
-from oolvay.adapters.cli.context import ExitCode, container_for, fail
+from oolvay.adapters.cli.context import ExitCode, container_for, fail, find_editor
+from oolvay.adapters.cli.help import App
 from oolvay.domain.errors import Conflict, NotFound
-from oolvay.domain.ids import PostId
-from oolvay.domain.reports import ReportId
 
-app = typer.Typer(help="Delivery reports (CSV of a post's deliveries).", no_args_is_help=True)
+app = App(help="Delivery reports (a CSV of a post's deliveries).")
 
 
 @app.command("request")
 def request(
     ctx: typer.Context,
-    post_id: Annotated[uuid.UUID, typer.Argument(help="The post's id.")],
-    editor: Annotated[str, typer.Option(help="The editor's email: who is told when ready.")],
+    post_id: Annotated[uuid.UUID, typer.Argument(metavar="POST_ID", help="The post's id.")],
+    editor: Annotated[
+        str, typer.Option(metavar="EMAIL", help="The editor's email: who is told when ready.")
+    ],
 ) -> None:
     """Ask for a post's delivery report, through the configured queue."""
+    from oolvay.domain.ids import PostId
+
     services = container_for(ctx)
-    uow = services.uow()
-    with uow:
-        requester = uow.users.get_by_email(editor.strip())
-    if requester is None or not requester.is_editor:
-        fail(f"no editor with email {editor}", ExitCode.NOT_FOUND)
+    requester = find_editor(services, editor)
     try:
         report, dispatch = services.request_report()(PostId(post_id), requested_by=requester.id)
     except NotFound as error:
@@ -39,12 +38,15 @@ def request(
 @app.command("download")
 def download(
     ctx: typer.Context,
-    report_id: Annotated[uuid.UUID, typer.Argument(help="The report's id.")],
+    report_id: Annotated[uuid.UUID, typer.Argument(metavar="REPORT_ID", help="The report's id.")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout."),
     ] = None,
 ) -> None:
     """Print (or write) a ready report's CSV."""
+    from oolvay.domain.reports import ReportId
+
     try:
         _, content = container_for(ctx).download_report()(ReportId(report_id))
     except NotFound as error:

@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
+from oolvay.adapters.cli.help import App
 from oolvay.domain.errors import NotFound
 
-app = typer.Typer(help="Users and subscribers, and who gets no mail.", no_args_is_help=True)
+app = App(help="Users and subscribers, and who gets no mail.")
 
 SHOWN_PROBLEMS = 20
 
@@ -23,7 +24,11 @@ def import_users(
     file: Annotated[
         Path,
         typer.Argument(
-            exists=True, dir_okay=False, readable=True, help="A CSV of email addresses."
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="A CSV of email addresses.",
         ),
     ],
     unverified: Annotated[
@@ -33,9 +38,11 @@ def import_users(
         bool, typer.Option(help="Import the valid addresses even if some are not.")
     ] = False,
 ) -> None:
-    """Import subscribers from a CSV: one address per row, in the first column or in a
-    column headed ``email``. All or nothing: one invalid address imports none (exit 2)
-    unless --skip-invalid. Known addresses are left as they are."""
+    """Import subscribers from a CSV file.
+
+    One address per row, in the first column or in a column headed "email". All or
+    nothing: one invalid address imports none (exit 2) unless --skip-invalid. Known
+    addresses are left as they are."""
     try:
         lines = list(_addresses(file))
     except (UnicodeDecodeError, csv.Error) as error:
@@ -73,7 +80,7 @@ def _addresses(file: Path) -> Iterator[tuple[int, str]]:
 
 @app.command("show")
 def show(ctx: typer.Context, email: Annotated[str, typer.Argument(help="The address.")]) -> None:
-    """A user's flags, and the bounces and complaints recorded for them."""
+    """A user's flags, bounces and complaints."""
     try:
         record = container_for(ctx).show_subscriber()(email)
     except NotFound as error:
@@ -97,7 +104,9 @@ def suppressed(
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
     offset: Annotated[int, typer.Option(min=0)] = 0,
 ) -> None:
-    """Addresses no mail goes to, with the last bounce or complaint that caused it."""
+    """Addresses no mail goes to, and why.
+
+    Each with the last bounce or complaint that caused it."""
     found = container_for(ctx).list_suppressed()(limit=limit, offset=offset)
     for entry in found:
         because = entry.because
@@ -111,7 +120,9 @@ def suppressed(
 def unsuppress(
     ctx: typer.Context, email: Annotated[str, typer.Argument(help="The address.")]
 ) -> None:
-    """Send mail to this address again (a mailbox restored, a complaint made in error)."""
+    """Send mail to this address again.
+
+    For a mailbox restored, or a complaint made in error."""
     try:
         user = container_for(ctx).unsuppress()(email, by="cli")
     except NotFound as error:

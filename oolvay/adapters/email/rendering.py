@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import uuid
+from datetime import timedelta
 from email.utils import quote
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import jinja2
@@ -36,6 +38,15 @@ def post_url(base_url: str, post: Post) -> str:
     return f"{base_url.rstrip('/')}/posts/{post.id}"
 
 
+class DownloadLinks(Protocol):
+    """Signed links that download a report without signing in."""
+
+    @property
+    def lifetime(self) -> timedelta: ...
+
+    def url(self, report_id: uuid.UUID) -> str: ...
+
+
 @attrs.frozen
 class _PostParts:
     key: tuple[object, ...]
@@ -60,8 +71,10 @@ class JinjaNotificationRenderer:
         confirm_tokens: UserTokens | None = None,
         list_domain: str | None = None,
         return_paths: ReturnPaths | None = None,
+        report_links: DownloadLinks | None = None,
     ) -> None:
         self._base_url = base_url
+        self._report_links = report_links
         self._tokens = tokens
         self._confirm_tokens = confirm_tokens
         self._site_name = site_name
@@ -130,10 +143,15 @@ class JinjaNotificationRenderer:
         return parts
 
     def report_ready(self, report: Report, post: Post, user: User) -> EmailMessage:
+        links = self._report_links
         context = {
             "title": post.title,
             "rows": report.row_count or 0,
-            "download_url": f"{self._base_url.rstrip('/')}/api/reports/{report.id}/download",
+            # Without signed links, the API's download, which needs the editor's token.
+            "download_url": links.url(report.id)
+            if links is not None
+            else f"{self._base_url.rstrip('/')}/api/reports/{report.id}/download",
+            "link_days": links.lifetime.days if links is not None else None,
             "site_name": self._site_name,
         }
         subject = " ".join(self._render("report_ready.subject.txt", context).split())

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from importlib.metadata import version
+from typing import Any
 
-from oolvay.adapters.http.errors import install_error_handlers
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from oolvay.adapters.http.errors import install_error_handlers, responses
 from oolvay.adapters.http.routes import (
     health,
+    home,
     posts,
     reports,
     sends,
@@ -16,19 +21,28 @@ from oolvay.adapters.http.routes import (
 )
 from oolvay.composition_root import Container
 
+DOCS_ASSETS_PATH = "/docs-assets"
+
 
 def create_app(container: Container) -> FastAPI:
-    app = FastAPI(
+    # The API docs (/docs, /redoc) load Swagger UI and ReDoc from a package, not a CDN, so
+    # that they work without internet.
+    app = FastAPIOffline(
         title="Oolvay",
-        version="0.1.0",
+        version=version("oolvay"),
         description="Publish posts and notify subscribers, inline or through Inngest.",
+        static_url=DOCS_ASSETS_PATH,
+        favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
+        responses=responses(500),
     )
     app.state.container = container
     install_error_handlers(app, container.error_reporter())
+    app.include_router(home.router)
     app.include_router(posts.router)
     app.include_router(sends.router)
     app.include_router(tokens.router)
     app.include_router(reports.router)
+    app.include_router(reports.link_router)
     app.include_router(subscribers.router)
     app.include_router(suppressions.router)
     app.include_router(health.router)
@@ -37,4 +51,28 @@ def create_app(container: Container) -> FastAPI:
     if inngest_route is not None:
         inngest_route.mount(app)
 
+    _document_only_real_errors(app)
     return app
+
+
+def _document_only_real_errors(app: FastAPI) -> None:
+    """Drop FastAPI's default 422 (``loc``, ``msg``, ``type``): this app never answers it.
+
+    Every route that can answer 422 documents it in its own shape (``errors.responses``);
+    FastAPI adds its default to the others, which take parameters that cannot be wrong."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    answer = operation.get("responses", {}).get("422", {})
+                    if "HTTPValidationError" in str(answer):
+                        del operation["responses"]["422"]
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

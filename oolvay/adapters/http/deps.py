@@ -9,7 +9,13 @@ from dependency_injector import providers
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from oolvay.application.editors import AuthenticateEditor, IssueApiToken, RevokeApiToken
+from oolvay.adapters.security.report_links import HmacReportLinks
+from oolvay.application.editors import (
+    AuthenticateEditor,
+    IssueApiToken,
+    ListApiTokens,
+    RevokeApiToken,
+)
 from oolvay.application.posts import (
     CreatePost,
     DeleteDraft,
@@ -70,9 +76,11 @@ ResendDep = Annotated[ResendNotSent, provided(lambda c: c.resend)]
 CancelSendDep = Annotated[CancelSend, provided(lambda c: c.cancel_send)]
 IssueTokenDep = Annotated[IssueApiToken, provided(lambda c: c.issue_api_token)]
 RevokeTokenDep = Annotated[RevokeApiToken, provided(lambda c: c.revoke_api_token)]
+ListTokensDep = Annotated[ListApiTokens, provided(lambda c: c.list_api_tokens)]
 RequestReportDep = Annotated[RequestReport, provided(lambda c: c.request_report)]
 GetReportDep = Annotated[GetReport, provided(lambda c: c.get_report)]
 DownloadReportDep = Annotated[DownloadReport, provided(lambda c: c.download_report)]
+ReportLinksDep = Annotated[HmacReportLinks, provided(lambda c: c.report_links)]
 SubscribeDep = Annotated[Subscribe, provided(lambda c: c.subscribe)]
 ConfirmDep = Annotated[ConfirmSubscription, provided(lambda c: c.confirm_subscription)]
 UnsubscribeDep = Annotated[Unsubscribe, provided(lambda c: c.unsubscribe)]

@@ -98,7 +98,11 @@ class DispatchOut(BaseModel):
 
 
 class TokenCreate(_In):
-    name: str = Field(min_length=1, max_length=100)
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "laptop"}]})
+
+    name: str = Field(
+        min_length=1, max_length=100, description="A label to tell the token from your others."
+    )
 
 
 class TokenOut(BaseModel):

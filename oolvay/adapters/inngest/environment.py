@@ -121,6 +121,22 @@ def inngest_problems(deployment: Deployment, *, enabled: bool) -> list[Problem]:
     return problems
 
 
+def sending_problem(environment: InngestEnvironment) -> Problem | None:
+    """Why events cannot be sent to Inngest from here, or None.
+
+    Start-up checks this only where jobs go through Inngest; a command that sends events
+    itself (``oolvay dispatches retry``) checks it wherever it runs."""
+    if environment.is_cloud and not environment.event_key:
+        return Problem(
+            "INNGEST_EVENT_KEY",
+            "not set here, and INNGEST_DEV is not set either",
+            "Inngest Cloud refuses an event without the key: nothing would be sent",
+            "set INNGEST_EVENT_KEY (and INNGEST_BASE_URL if self-hosted) as where the service "
+            "runs, or INNGEST_DEV=1 for a local dev server",
+        )
+    return None
+
+
 def _inngest_dev_problems(deployment: Deployment) -> list[Problem]:
     raw = deployment.inngest_dev
     value = (raw or "").strip()

@@ -44,6 +44,18 @@ def parse_database_url(raw: str) -> URL:
     )
 
 
+def describe_database_error(error: BaseException) -> str | None:
+    """The driver's own first line for a database error (no SQL, no parameters), with what
+    to check; None when ``error`` is not one."""
+    if not isinstance(error, sa.exc.DBAPIError):
+        return None
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    return (
+        f"the database refused the command ({reason}). `oolvay db check` says whether "
+        "DATABASE_URL answers and is migrated; `oolvay db upgrade` applies the migrations"
+    )
+
+
 def create_database_engine(raw_url: str, *, pool_size: int = 5) -> Engine:
     """An Engine for DATABASE_URL. Raises DatabaseUrlError; does not connect yet.
 

@@ -133,6 +133,10 @@ class SqlAlchemyUserRepository:
             sa.update(users).where(users.c.id == user.id).values(user_values(user))
         )
 
+    def list_editors(self) -> Sequence[User]:
+        query = sa.select(users).where(users.c.is_editor).order_by(users.c.email)
+        return [user_from_row(row) for row in self._session.execute(query)]
+
     def list_suppressed(self, *, limit: int, offset: int = 0) -> Sequence[User]:
         query = (
             sa.select(users)

@@ -64,6 +64,10 @@ class UserRepository(Protocol):
         """Users no mail goes to (bounced or complained), by address."""
         ...
 
+    def list_editors(self) -> Sequence[User]:
+        """Every editor, ordered by email."""
+        ...
+
     def update(self, user: User) -> None: ...
 
     def count_audience(self, rule: AudienceRule) -> int:

@@ -12,6 +12,7 @@ from oolvay.adapters.cli.serve import demo_instructions
 from oolvay.adapters.sqlalchemy.statements import audience
 from oolvay.adapters.sqlalchemy.tables import users
 from oolvay.domain.errors import NotAuthenticated
+from oolvay.domain.ids import PostId
 from oolvay.domain.users import POST_EMAIL_AUDIENCE
 from tests.integration.cli.conftest import Cli
 
@@ -185,3 +186,90 @@ def test_the_demo_prints_a_token_that_works_and_revokes_the_last_one(cli: Cli) -
         cli.container.authenticate_editor()(token(first))
     assert "curl -s -X POST http://127.0.0.1:8000/api/posts" in second
     assert len(readers(cli)) == 3
+
+
+def test_posts_create_prints_the_id_of_a_draft_by_that_editor(cli: Cli, tmp_path: Path) -> None:
+    an_editor(cli)
+    body = write(tmp_path, "Line one.\n\nLine two.\n", "post.txt")
+
+    inline = cli.invoke("posts", "create", "--editor", "ed@EXAMPLE.com", "--title", "Hi")
+    from_file = cli.invoke(
+        "posts", "create", "--editor", "ed@example.com", "--title", "File",
+        "--body-file", str(body), "--notify", "none",
+    )  # fmt: skip
+
+    assert inline.exit_code == 0, inline.output
+    post = cli.container.get_post()(PostId(uuid.UUID(inline.stdout.strip())))
+    assert (post.title, post.status, post.body) == ("Hi", "draft", "")
+    loaded = cli.container.get_post()(PostId(uuid.UUID(from_file.stdout.strip())))
+    assert (loaded.body, loaded.notification_type) == ("Line one.\n\nLine two.\n", "none")
+
+
+def test_posts_create_refuses_a_stranger_and_bad_input(cli: Cli) -> None:
+    an_editor(cli)
+
+    stranger = cli.invoke("posts", "create", "--editor", "nobody@example.com", "--title", "x")
+    both = cli.invoke(
+        "posts", "create", "--editor", "ed@example.com", "--title", "x",
+        "--body", "a", "--body-file", __file__,
+    )  # fmt: skip
+    nul = cli.invoke("posts", "create", "--editor", "ed@example.com", "--title", "a\x00b")
+
+    assert (stranger.exit_code, both.exit_code, nul.exit_code) == (3, 2, 2)
+    assert "no editor with email nobody@example.com" in stranger.output
+    assert "title: must not contain NUL" in nul.output
+    assert cli.container.list_posts()(status=None, limit=10, offset=0).total == 0
+
+
+def test_posts_list_shows_newest_first_and_filters(cli: Cli) -> None:
+    an_editor(cli)
+    first = a_draft(cli)
+    second = a_draft(cli)
+    cli.invoke("posts", "publish", str(first))
+
+    every = cli.invoke("posts", "list")
+    drafts = cli.invoke("posts", "list", "--status", "draft")
+
+    assert every.exit_code == 0, every.output
+    assert {line.split()[0] for line in every.stdout.splitlines()} == {str(first), str(second)}
+    assert [line.split()[:2] for line in drafts.stdout.splitlines()] == [[str(second), "draft"]]
+    assert "1-2 of 2 posts" in every.stderr
+
+
+def test_editors_list_shows_every_editor_and_their_working_tokens(cli: Cli) -> None:
+    an_editor(cli)
+    cli.invoke("editors", "create", "ann@example.com")
+
+    result = cli.invoke("editors", "list")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["ann@example.com", "ed@example.com"]
+    assert "tokens: 1 active, 1 in all" in lines[0]
+
+
+def test_tokens_are_listed_by_id_and_revoked_by_id(cli: Cli) -> None:
+    secret = an_editor(cli)
+    listed = cli.invoke("tokens", "list", "--editor", "ed@example.com")
+    [token_id] = [line.split()[0] for line in listed.stdout.splitlines()]
+
+    revoked = cli.invoke("tokens", "revoke", token_id)
+    after = cli.invoke("tokens", "list")
+    unknown = cli.invoke("tokens", "revoke", str(uuid.uuid4()))
+
+    assert listed.exit_code == 0, listed.output
+    assert "'cli'" in listed.stdout
+    assert "active" in listed.stdout
+    assert secret not in listed.output
+    assert revoked.exit_code == 0, revoked.output
+    assert "revoked" in after.stdout.splitlines()[0]
+    assert unknown.exit_code == 3
+    with pytest.raises(NotAuthenticated):
+        cli.container.authenticate_editor()(secret)
+
+
+def test_editors_create_says_which_token_it_made(cli: Cli) -> None:
+    result = cli.invoke("editors", "create", "ed@example.com")
+    listed = cli.invoke("tokens", "list")
+
+    assert listed.stdout.split()[0] in result.stderr

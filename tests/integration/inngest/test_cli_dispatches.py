@@ -122,3 +122,22 @@ def test_bad_inngest_settings_stop_the_command_with_a_message() -> None:
 
     assert result.exit_code == 2
     assert "INNGEST_DEV: 'yes' is not understood" in result.output
+
+
+def test_retry_refuses_before_trying_where_inngest_is_not_configured(
+    uow: FakeUnitOfWork,
+) -> None:
+    [failure] = given_failures(uow, 1)
+
+    with EventApi(accepting) as api:
+        app = an_app({"INNGEST_BASE_URL": api.url}, uow=uow)
+        result = CliRunner().invoke(
+            cli, ["dispatches", "retry", str(failure.id)], obj=app.container
+        )
+
+    assert result.exit_code == 2
+    assert "INNGEST_EVENT_KEY" in result.output
+    assert "INNGEST_DEV=1" in result.output
+    assert "Traceback" not in result.output
+    assert api.received == []
+    assert uow.store.failed_dispatches[failure.id].attempts == 1

@@ -95,3 +95,50 @@ def test_the_test_suites_own_variables_are_not_settings() -> None:
     )
 
     assert settings.site.notifications.batch_size == 100
+
+
+@pytest.mark.parametrize("value", ["1", "0", '"true"', "2"])
+def test_a_switch_takes_only_true_or_false(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, f"[background_jobs.inngest]\nenabled = {value}\n")
+
+    with pytest.raises(ConfigError, match=r"enabled: expected true or false"):
+        load_settings({}, path)
+
+
+def test_an_override_with_a_typo_in_its_section_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"OOLVAY_NOTIFICATION__BATCH_SIZE": "5"}, write(tmp_path, ""))
+
+    message = str(caught.value)
+    assert "environment variable OOLVAY_NOTIFICATION__BATCH_SIZE: notification" in message
+    assert str(tmp_path) not in message
+    assert "did you mean OOLVAY_NOTIFICATIONS__BATCH_SIZE?" in message
+
+
+def test_an_unknown_key_suggests_the_nearest_known_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "[notifications]\nbatch_sise = 5\n")
+
+    with pytest.raises(ConfigError, match=r"did you mean notifications\.batch_size\?"):
+        load_settings({}, path)
+
+
+def test_a_key_far_from_every_known_one_gets_no_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path, "[notifications]\ncolour = 5\n")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings({}, path)
+
+    assert "notifications.colour: unknown setting" in str(caught.value)
+    assert "did you mean" not in str(caught.value)
+
+
+def test_a_config_path_naming_a_directory_is_a_message(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="is a directory, not a config file"):
+        load_settings({"OOLVAY_CONFIG": str(tmp_path)})
+
+
+def test_the_claim_lease_is_bounded_so_that_dates_cannot_overflow(tmp_path: Path) -> None:
+    path = write(tmp_path, "[notifications]\nclaim_lease_seconds = 100000000000000\n")
+
+    with pytest.raises(ConfigError, match=r"claim_lease_seconds: Input should be less than"):
+        load_settings({}, path)

@@ -6,6 +6,8 @@ from oolvay.application.editors import (
     AuthenticateEditor,
     CreateEditor,
     IssueApiToken,
+    ListApiTokens,
+    ListEditors,
     RevokeApiToken,
 )
 from oolvay.domain.errors import InvalidEmailAddress, NotAuthenticated, NotFound, PermissionDenied
@@ -60,7 +62,7 @@ def test_a_revoked_token_no_longer_authenticates(world: World) -> None:
     user, issued = create_editor(world)("ed@example.com", token_name="t")
     second = IssueApiToken(world.uow, world.clock)(user, name="phone")
 
-    RevokeApiToken(world.uow, world.clock)(user, issued.token.id)
+    RevokeApiToken(world.uow, world.clock)(issued.token.id, owner=user.id)
 
     with pytest.raises(NotAuthenticated):
         AuthenticateEditor(world.uow)(issued.secret)
@@ -81,6 +83,48 @@ def test_nobody_can_revoke_someone_elses_token(world: World) -> None:
     other, _ = create_editor(world)("other@example.com", token_name="t")
 
     with pytest.raises(NotFound):
-        RevokeApiToken(world.uow, world.clock)(other, issued.token.id)
+        RevokeApiToken(world.uow, world.clock)(issued.token.id, owner=other.id)
     with pytest.raises(NotFound):
-        RevokeApiToken(world.uow, world.clock)(other, uuid.uuid4())
+        RevokeApiToken(world.uow, world.clock)(uuid.uuid4(), owner=other.id)
+    assert AuthenticateEditor(world.uow)(issued.secret).email == "ed@example.com"
+
+
+def test_the_operator_revokes_any_token_by_its_id(world: World) -> None:
+    _, issued = CreateEditor(world.uow, world.clock, FakeEmailAddresses())(
+        "ed@example.com", token_name="t"
+    )
+
+    revoked = RevokeApiToken(world.uow, world.clock)(issued.token.id, owner=None)
+
+    assert revoked.revoked_at == world.clock.now()
+    with pytest.raises(NotAuthenticated):
+        AuthenticateEditor(world.uow)(issued.secret)
+    with pytest.raises(NotFound):
+        RevokeApiToken(world.uow, world.clock)(uuid.uuid4(), owner=None)
+
+
+def test_a_users_tokens_are_listed_with_their_state_and_no_secret(world: World) -> None:
+    user, first = CreateEditor(world.uow, world.clock, FakeEmailAddresses())(
+        "ed@example.com", token_name="laptop"
+    )
+    world.clock.advance(seconds=1)
+    second = IssueApiToken(world.uow, world.clock)(user, name="phone")
+    RevokeApiToken(world.uow, world.clock)(first.token.id, owner=user.id)
+
+    tokens = ListApiTokens(world.uow)(user.id)
+
+    assert [(t.name, t.is_active) for t in tokens] == [("laptop", False), ("phone", True)]
+    assert [t.id for t in tokens] == [first.token.id, second.token.id]
+
+
+def test_editors_are_listed_by_email_with_their_tokens(world: World) -> None:
+    world.given(a_subscriber(1))
+    CreateEditor(world.uow, world.clock, FakeEmailAddresses())("zed@example.com", token_name="z")
+    CreateEditor(world.uow, world.clock, FakeEmailAddresses())("ada@example.com", token_name="a")
+
+    editors = ListEditors(world.uow)()
+
+    assert [(e.email, [t.name for t in tokens]) for e, tokens in editors] == [
+        ("ada@example.com", ["a"]),
+        ("zed@example.com", ["z"]),
+    ]

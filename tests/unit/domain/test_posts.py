@@ -98,3 +98,16 @@ def test_published_state_and_time_go_together() -> None:
             created_at=T0,
             status=PostStatus.PUBLISHED,
         )
+
+
+@pytest.mark.parametrize("field", ["title", "body"])
+def test_a_nul_character_is_refused_in_a_new_or_edited_post(field: str) -> None:
+    post = a_post()
+
+    with pytest.raises(InvalidInput) as created:
+        a_post(**{field: "a\x00b"})
+    with pytest.raises(InvalidInput) as edited:
+        post.edit(**{field: "a\x00b"})
+
+    assert created.value.field == edited.value.field == field
+    assert "\x00" not in getattr(post, field)

@@ -17,12 +17,13 @@ from oolvay.adapters.http.deps import (
     SendStatusDep,
     UpdatePostDep,
 )
+from oolvay.adapters.http.errors import responses
 from oolvay.adapters.http.schemas import DispatchOut, PostCreate, PostList, PostOut, PostUpdate
 from oolvay.adapters.http.send_schemas import PublishOut, SendOut
 from oolvay.domain.ids import PostId
 from oolvay.domain.posts import PostStatus
 
-router = APIRouter(prefix="/api/posts", tags=["posts"])
+router = APIRouter(prefix="/api/posts", tags=["posts"], responses=responses(401, 403, 422))
 
 
 @router.post("", status_code=201)
@@ -49,16 +50,17 @@ def list_posts(
     return PostList.of(list_posts(status=status, limit=limit, offset=offset))
 
 
-@router.get("/{post_id}")
+@router.get("/{post_id}", responses=responses(404))
 def get_post(post_id: uuid.UUID, _editor: Editor, get: GetPostDep) -> PostOut:
     return PostOut.of(get(PostId(post_id)))
 
 
-@router.patch("/{post_id}")
+@router.patch("/{post_id}", responses=responses(404, 409))
 def update_post(
     post_id: uuid.UUID, body: PostUpdate, _editor: Editor, update: UpdatePostDep
 ) -> PostOut:
-    """Edit a draft or a published post; only the fields given change."""
+    """Edit a draft or a published post; only the fields given change. 409 when someone
+    else saved it since it was read."""
     post = update(
         PostId(post_id),
         title=body.title,
@@ -68,14 +70,14 @@ def update_post(
     return PostOut.of(post)
 
 
-@router.delete("/{post_id}", status_code=204)
+@router.delete("/{post_id}", status_code=204, responses=responses(404, 409))
 def delete_draft(post_id: uuid.UUID, _editor: Editor, delete: DeleteDraftDep) -> Response:
     """Delete a draft. Published posts cannot be deleted (409)."""
     delete(PostId(post_id))
     return Response(status_code=204)
 
 
-@router.post("/{post_id}/publish")
+@router.post("/{post_id}/publish", responses=responses(404, 409))
 def publish_post(
     post_id: uuid.UUID, _editor: Editor, publish: PublishPostDep, status: SendStatusDep
 ) -> PublishOut:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from oolvay.adapters.http.deps import CancelSendDep, Editor, ListFailedDep, ResendDep, SendStatusDep
+from oolvay.adapters.http.errors import responses
 from oolvay.adapters.http.send_schemas import (
     CancelOut,
     FailedDeliveryOut,
@@ -17,7 +18,11 @@ from oolvay.adapters.http.send_schemas import (
 )
 from oolvay.domain.ids import PostId
 
-router = APIRouter(prefix="/api/posts/{post_id}/deliveries", tags=["deliveries"])
+router = APIRouter(
+    prefix="/api/posts/{post_id}/deliveries",
+    tags=["deliveries"],
+    responses=responses(401, 403, 404, 422),
+)
 
 
 @router.get("")
@@ -43,7 +48,7 @@ def failed_recipients(
     )
 
 
-@router.post("/resend", status_code=202)
+@router.post("/resend", status_code=202, responses=responses(409))
 def resend(
     post_id: uuid.UUID,
     _editor: Editor,

@@ -6,12 +6,10 @@ GET pages never change anything (mail scanners follow links); only POST does."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from oolvay.adapters.http.deps import (
@@ -19,25 +17,22 @@ from oolvay.adapters.http.deps import (
     GetPublishedPostDep,
     SubscribeDep,
     UnsubscribeDep,
-    container_of,
 )
+from oolvay.adapters.http.errors import responses
+from oolvay.adapters.http.pages import html_response
+from oolvay.adapters.http.pages import page as _page
 from oolvay.domain.errors import InvalidEmailAddress, PostNotFound
 from oolvay.domain.ids import PostId
+from oolvay.domain.users import EMAIL_MAX_LENGTH
 
 router = APIRouter(tags=["subscribers"])
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
+FORM_EMAIL_MAX_LENGTH = 320
+"""Longer input is refused before parsing, and not shown back."""
 CHECK_INBOX = (
     "If the address can receive email, a confirmation link is on its way. "
     "Nothing is sent to it until the link is used."
 )
-
-
-def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    site_name = container_of(request).config.email.from_name()
-    return templates.TemplateResponse(
-        request, name, {"site_name": site_name, **context}, status_code=status
-    )
 
 
 class SubscriptionRequest(BaseModel):
@@ -48,7 +43,7 @@ class SubscriptionAccepted(BaseModel):
     detail: str = CHECK_INBOX
 
 
-@router.post("/api/subscriptions", status_code=202)
+@router.post("/api/subscriptions", status_code=202, responses=responses(422))
 def subscribe_api(body: SubscriptionRequest, subscribe: SubscribeDep) -> SubscriptionAccepted:
     """Ask for post emails. A confirmation link is emailed; the same answer for any address."""
     subscribe(body.email)
@@ -60,12 +55,20 @@ def subscribe_page(request: Request) -> HTMLResponse:
     return _page(request, "subscribe.html")
 
 
-@router.post("/subscribe", response_class=HTMLResponse)
+@router.post(
+    "/subscribe",
+    response_class=HTMLResponse,
+    responses={422: html_response("Not an email address: the form again, saying why.")},
+)
 def subscribe_form(
     request: Request,
     subscribe: SubscribeDep,
-    email: Annotated[str, Form(max_length=320)] = "",
+    email: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
+    # Checked here rather than by the form's validation, whose error would be JSON.
+    if len(email) > FORM_EMAIL_MAX_LENGTH:
+        message = f"An address has at most {EMAIL_MAX_LENGTH} characters."
+        return _page(request, "subscribe.html", 422, error=message, email="")
     try:
         subscribe(email)
     except InvalidEmailAddress as error:
@@ -121,7 +124,11 @@ def unsubscribe(request: Request, token: str, unsubscribe: UnsubscribeDep) -> HT
     )
 
 
-@router.get("/posts/{post_id}", response_class=HTMLResponse)
+@router.get(
+    "/posts/{post_id}",
+    response_class=HTMLResponse,
+    responses={404: html_response("No such published post.")},
+)
 def read_post(request: Request, post_id: str, get: GetPublishedPostDep) -> HTMLResponse:
     """The page the emails link to. Drafts and unknown ids are 404 alike."""
     try:

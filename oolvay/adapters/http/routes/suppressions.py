@@ -9,8 +9,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from oolvay.adapters.http.deps import Editor, ListSuppressedDep, UnsuppressDep
+from oolvay.adapters.http.errors import responses
 
-router = APIRouter(prefix="/api/suppressions", tags=["suppressions"])
+router = APIRouter(
+    prefix="/api/suppressions", tags=["suppressions"], responses=responses(401, 403, 422)
+)
 
 
 class SuppressedOut(BaseModel):
@@ -48,7 +51,7 @@ def list_suppressed(
     ]
 
 
-@router.post("/remove")
+@router.post("/remove", responses=responses(404))
 def unsuppress(editor: Editor, body: UnsuppressIn, unsuppress: UnsuppressDep) -> UnsuppressedOut:
     """Send mail to this address again. Its bounce and complaint records stay."""
     user = unsuppress(body.email, by=str(editor.id))

@@ -29,6 +29,9 @@ from oolvay.adapters.inngest.registry import build_functions, job_routes
 from oolvay.adapters.inngest.route import InngestRoute
 from oolvay.adapters.inngest.sending import DeadlineEventSender
 from oolvay.adapters.observability.logging import configure_logging
+from oolvay.adapters.ratelimit.limiter import PyrateRateLimiter
+from oolvay.adapters.ratelimit.storage import DatabaseRateLimitStorage, RedisRateLimitStorage
+from oolvay.adapters.security.passwords import Argon2PasswordHasher
 from oolvay.adapters.security.secret_key import MIN_SECRET_KEY_LENGTH, load_or_create_secret_key
 from oolvay.adapters.security.tokens import HmacUserTokens
 from oolvay.adapters.sentry.reporter import SentryErrorReporter, init_sentry
@@ -47,7 +50,14 @@ from oolvay.application.editors import (
     RevokeApiToken,
 )
 from oolvay.application.jobs import GenerateReport, SendPostNotifications
-from oolvay.application.ports import Mailer, NotificationRenderer, UnitOfWork, UserTokens
+from oolvay.application.ports import (
+    Mailer,
+    NotificationRenderer,
+    PasswordHasher,
+    RateLimiter,
+    UnitOfWork,
+    UserTokens,
+)
 from oolvay.application.posts import (
     CreatePost,
     DeleteDraft,
@@ -64,9 +74,12 @@ from oolvay.application.reports import (
     RequestReport,
 )
 from oolvay.application.send_post_notifications import SendPostNotificationsHandler
+from oolvay.application.sign_in import AuthenticateSession, SetEditorPassword, SignIn, SignOut
+from oolvay.application.subscriber_admin import AddSubscriber, ListSubscribers, RemoveSubscriber
 from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.unsubscribe import Unsubscribe
+from oolvay.domain.credentials import SessionPolicy
 from oolvay.settings import (
     ConfigError,
     Deployment,
@@ -89,6 +102,27 @@ def queue_backend(inngest_enabled: bool) -> str:
 def mail_backend(smtp_url: str | None) -> str:
     """The one place that turns ``SMTP_URL`` into a mailer choice."""
     return "smtp" if smtp_url else "mailbox"
+
+
+def rate_limit_backend(redis_url: str | None) -> str:
+    """The one place that turns ``REDIS_URL`` into where rate limits are counted."""
+    return "redis" if redis_url else "database"
+
+
+def rate_limit_problems(deployment: Deployment) -> list[Problem]:
+    if deployment.redis_url is None:
+        return []
+    scheme = urlsplit(deployment.redis_url).scheme
+    if scheme in ("redis", "rediss", "unix"):
+        return []
+    return [
+        Problem(
+            "environment variable REDIS_URL",
+            "not a redis://, rediss:// or unix:// address",
+            "rate limits (sign-in throttling) are counted there",
+            "fix the URL, e.g. redis://127.0.0.1:6379/0, or unset it to count in the database",
+        )
+    ]
 
 
 def secret_key(deployment: Deployment, dev_key_file: Path) -> str:
@@ -354,6 +388,37 @@ class Container(containers.DeclarativeContainer):
     issue_api_token = providers.Factory(IssueApiToken, uow=uow, clock=clock)
     revoke_api_token = providers.Factory(RevokeApiToken, uow=uow, clock=clock)
 
+    password_hasher: providers.Provider[PasswordHasher] = providers.Singleton(Argon2PasswordHasher)
+    session_policy = providers.Factory(
+        SessionPolicy,
+        idle=providers.Factory(timedelta, hours=config.editors.session_idle_hours),
+        max_age=providers.Factory(timedelta, days=config.editors.session_max_age_days),
+    )
+    rate_limit_backend = providers.Callable(rate_limit_backend, deployment.provided.redis_url)
+    rate_limit_storage = providers.Selector(
+        rate_limit_backend,
+        redis=providers.Singleton(RedisRateLimitStorage.from_url, deployment.provided.redis_url),
+        database=providers.Singleton(DatabaseRateLimitStorage, db_engine, clock),
+    )
+    rate_limiter: providers.Provider[RateLimiter] = providers.Singleton(
+        PyrateRateLimiter, storage=rate_limit_storage, clock=clock, reporter=error_reporter
+    )
+    set_editor_password = providers.Factory(
+        SetEditorPassword, uow=uow, hasher=password_hasher, clock=clock
+    )
+    sign_in = providers.Factory(
+        SignIn,
+        uow=uow,
+        hasher=password_hasher,
+        limiter=rate_limiter,
+        clock=clock,
+        policy=session_policy,
+    )
+    authenticate_session = providers.Factory(
+        AuthenticateSession, uow=uow, clock=clock, policy=session_policy
+    )
+    sign_out = providers.Factory(SignOut, uow=uow)
+
     # --- Subscribers ------------------------------------------------------------------
     unsubscribe = providers.Factory(Unsubscribe, uow=uow, tokens=unsubscribe_tokens)
     subscribe = providers.Factory(
@@ -361,12 +426,16 @@ class Container(containers.DeclarativeContainer):
     )
     confirm_subscription = providers.Factory(ConfirmSubscription, uow=uow, tokens=confirm_tokens)
     import_subscribers = providers.Factory(ImportSubscribers, uow=uow, clock=clock)
-    seed_demo = providers.Factory(SeedDemo, uow=uow, clock=clock)
+    list_subscribers = providers.Factory(ListSubscribers, uow=uow)
+    add_subscriber = providers.Factory(AddSubscriber, uow=uow, clock=clock)
+    remove_subscriber = providers.Factory(RemoveSubscriber, uow=uow)
+    seed_demo = providers.Factory(SeedDemo, uow=uow, clock=clock, hasher=password_hasher)
 
 
 def build_container(settings: Settings) -> Container:
     """Wire the application; raise ConfigError now for settings that would fail later."""
     raise_for_errors(email_problems(settings), "invalid email settings")
+    raise_for_errors(rate_limit_problems(settings.deployment), "invalid rate limit settings")
     environment = inngest_environment(
         settings.deployment, enabled=settings.site.background_jobs.inngest.enabled
     )

@@ -32,7 +32,9 @@ NESTED = "__"
 DEPLOYMENT_PREFIXED = frozenset(
     {"OOLVAY_ENV", "OOLVAY_CONFIG", "OOLVAY_BASE_URL", "OOLVAY_SECRET_KEY"}
 )
-TEST_SUITE_VARIABLES = frozenset({"OOLVAY_TEST_POSTGRES_URL", "OOLVAY_REQUIRE_POSTGRES"})
+TEST_SUITE_VARIABLES = frozenset(
+    {"OOLVAY_TEST_POSTGRES_URL", "OOLVAY_REQUIRE_POSTGRES", "OOLVAY_TEST_REDIS_URL"}
+)
 """Read by the test suite (and exported by CI), not settings, though they share the prefix."""
 
 
@@ -137,10 +139,18 @@ class EmailConfig(_Section):
     """For connecting to the SMTP server and for each of its replies."""
 
 
+class EditorsConfig(_Section):
+    session_idle_hours: Annotated[Int, Field(ge=1, le=24 * 30)] = 12
+    """An editor's session ends this long after its last request..."""
+    session_max_age_days: Annotated[Int, Field(ge=1, le=365)] = 14
+    """...and this long after signing in, however active."""
+
+
 class SiteConfig(_Section):
     background_jobs: BackgroundJobsConfig = BackgroundJobsConfig()
     notifications: NotificationsConfig = NotificationsConfig()
     email: EmailConfig = EmailConfig()
+    editors: EditorsConfig = EditorsConfig()
 
 
 class Deployment(_Section):
@@ -158,6 +168,7 @@ class Deployment(_Section):
     smtp_url: str | None = None
     oolvay_base_url: str = "http://127.0.0.1:8000"
     oolvay_secret_key: str | None = None
+    redis_url: str | None = None
 
     @property
     def is_production(self) -> bool:

@@ -24,6 +24,7 @@ from oolvay.application.ports import (
     SendResult,
     SendStatus,
 )
+from oolvay.domain.credentials import EditorSession
 from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
 from oolvay.domain.errors import ConcurrentUpdate
 from oolvay.domain.ids import PostId, UserId
@@ -31,6 +32,11 @@ from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.reports import Report, ReportId
 from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import AudienceRule, User
+from tests.fakes_accounts import (
+    FakeEditorPasswordRepository,
+    FakeEditorSessionRepository,
+    FakeSubscriberDirectory,
+)
 
 
 class FakeClock:
@@ -94,6 +100,8 @@ class FakeStore:
     api_tokens: dict[uuid.UUID, ApiToken] = attrs.Factory(dict)
     reports: dict[ReportId, Report] = attrs.Factory(dict)
     report_contents: dict[ReportId, str] = attrs.Factory(dict)
+    editor_passwords: dict[UserId, str] = attrs.Factory(dict)
+    editor_sessions: dict[uuid.UUID, EditorSession] = attrs.Factory(dict)
 
 
 class FakePostRepository:
@@ -365,6 +373,9 @@ class FakeUnitOfWork:
         self.api_tokens = FakeApiTokenRepository(self._working)
         self.failed_dispatches = FakeFailedDispatchRepository(self._working)
         self.reports = FakeReportRepository(self._working)
+        self.editor_passwords = FakeEditorPasswordRepository(self._working.editor_passwords)
+        self.editor_sessions = FakeEditorSessionRepository(self._working.editor_sessions)
+        self.subscribers = FakeSubscriberDirectory(self._working.users)
         return self
 
     def __exit__(

@@ -13,12 +13,14 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from oolvay.application.jobs import Job, JobResult
+from oolvay.application.rate_limits import RateDecision, RateLimit
+from oolvay.domain.credentials import EditorSession
 from oolvay.domain.deliveries import Delivery, DeliveryOutcome, DeliveryState
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post, PostStatus
 from oolvay.domain.reports import Report, ReportId
 from oolvay.domain.tokens import ApiToken
-from oolvay.domain.users import AudienceRule, User
+from oolvay.domain.users import AudienceRule, Standing, User
 
 # --- Background jobs -------------------------------------------------------------------
 
@@ -208,6 +210,48 @@ class FailedDispatchRepository(Protocol):
         ...
 
 
+class EditorPasswordRepository(Protocol):
+    def get(self, user_id: UserId) -> str | None:
+        """The stored hash of the editor's password, or None if none was set."""
+        ...
+
+    def set(self, user_id: UserId, password_hash: str, *, now: datetime) -> None:
+        """Store (or replace) the editor's password hash."""
+        ...
+
+
+class EditorSessionRepository(Protocol):
+    def add(self, session: EditorSession) -> None: ...
+
+    def get_by_hash(self, token_hash: str) -> EditorSession | None: ...
+
+    def update(self, session: EditorSession) -> None:
+        """Store a new last-seen and expiry time."""
+        ...
+
+    def delete(self, session_id: uuid.UUID) -> None: ...
+
+    def delete_for_user(self, user_id: UserId) -> int:
+        """End every session of the user (a new password); returns how many."""
+        ...
+
+    def delete_expired(self, now: datetime) -> int: ...
+
+
+class SubscriberDirectory(Protocol):
+    """Users as the subscriber list shows them: found by address, by standing."""
+
+    def search(
+        self, *, text: str, standing: Standing | None, limit: int, offset: int
+    ) -> Sequence[User]:
+        """Users whose email contains ``text`` (any case), newest first."""
+        ...
+
+    def count(self, *, text: str, standing: Standing | None) -> int: ...
+
+    def count_by_standing(self) -> Mapping[Standing, int]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. ``with uow:`` opens it; leaving without ``commit()`` rolls back.
 
@@ -219,6 +263,9 @@ class UnitOfWork(Protocol):
     api_tokens: ApiTokenRepository
     failed_dispatches: FailedDispatchRepository
     reports: ReportRepository
+    editor_passwords: EditorPasswordRepository
+    editor_sessions: EditorSessionRepository
+    subscribers: SubscriberDirectory
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -331,6 +378,34 @@ class UserTokens(Protocol):
 
     def verify(self, token: str) -> UserId | None:
         """The user a genuine token names; None for anything else. Never raises."""
+        ...
+
+
+# --- Security ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class PasswordCheck:
+    matches: bool
+    new_hash: str | None = None
+    """A fresh hash of the same password when the stored one uses outdated parameters."""
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str:
+        """A salted, slow hash of ``password``, fit for storing."""
+        ...
+
+    def verify(self, password: str, stored: str | None) -> PasswordCheck:
+        """Whether ``password`` matches ``stored``. With no stored hash it spends the same
+        time and says no, so the answer's timing tells nothing about which accounts exist."""
+        ...
+
+
+class RateLimiter(Protocol):
+    def hit(self, limit: RateLimit, key: str) -> RateDecision:
+        """Count one event for ``key`` under ``limit`` if it fits; say whether it did and,
+        if not, how long until one would. Shared by every process of the service."""
         ...
 
 

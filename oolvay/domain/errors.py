@@ -88,3 +88,12 @@ class InvalidEmailAddress(InvalidInput):
         super().__init__("email", f"{address!r} is not a valid email address ({reason})")
         self.address = address
         self.reason = reason
+
+
+class RateLimited(DomainError):
+    """Too many attempts of one kind from one client or for one account; try again later."""
+
+    def __init__(self, what: str, retry_after_seconds: int) -> None:
+        super().__init__(f"too many {what}; try again in {retry_after_seconds} seconds")
+        self.what = what
+        self.retry_after_seconds = retry_after_seconds

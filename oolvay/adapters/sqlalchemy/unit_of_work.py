@@ -6,6 +6,11 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from oolvay.adapters.sqlalchemy.accounts import (
+    SqlAlchemyEditorPasswordRepository,
+    SqlAlchemyEditorSessionRepository,
+    SqlAlchemySubscriberDirectory,
+)
 from oolvay.adapters.sqlalchemy.repositories import (
     SqlAlchemyApiTokenRepository,
     SqlAlchemyDeliveryRepository,
@@ -17,9 +22,12 @@ from oolvay.adapters.sqlalchemy.repositories import (
 from oolvay.application.ports import (
     ApiTokenRepository,
     DeliveryRepository,
+    EditorPasswordRepository,
+    EditorSessionRepository,
     FailedDispatchRepository,
     PostRepository,
     ReportRepository,
+    SubscriberDirectory,
     UserRepository,
 )
 
@@ -36,6 +44,9 @@ class SqlAlchemyUnitOfWork:
     api_tokens: ApiTokenRepository
     failed_dispatches: FailedDispatchRepository
     reports: ReportRepository
+    editor_passwords: EditorPasswordRepository
+    editor_sessions: EditorSessionRepository
+    subscribers: SubscriberDirectory
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -51,6 +62,9 @@ class SqlAlchemyUnitOfWork:
         self.api_tokens = SqlAlchemyApiTokenRepository(session)
         self.failed_dispatches = SqlAlchemyFailedDispatchRepository(session)
         self.reports = SqlAlchemyReportRepository(session)
+        self.editor_passwords = SqlAlchemyEditorPasswordRepository(session)
+        self.editor_sessions = SqlAlchemyEditorSessionRepository(session)
+        self.subscribers = SqlAlchemySubscriberDirectory(session)
         return self
 
     def __exit__(

@@ -29,6 +29,9 @@ TABLES = {
     "failed_dispatches",
     "reports",
     "report_contents",
+    "editor_passwords",
+    "editor_sessions",
+    "rate_limits",
 }
 
 

@@ -47,6 +47,7 @@ from oolvay.application.editors import (
     AuthenticateEditor,
     CreateEditor,
     IssueApiToken,
+    ListApiTokens,
     RevokeApiToken,
 )
 from oolvay.application.jobs import GenerateReport, SendPostNotifications
@@ -387,6 +388,7 @@ class Container(containers.DeclarativeContainer):
     authenticate_editor = providers.Factory(AuthenticateEditor, uow=uow)
     issue_api_token = providers.Factory(IssueApiToken, uow=uow, clock=clock)
     revoke_api_token = providers.Factory(RevokeApiToken, uow=uow, clock=clock)
+    list_api_tokens = providers.Factory(ListApiTokens, uow=uow)
 
     password_hasher: providers.Provider[PasswordHasher] = providers.Singleton(Argon2PasswordHasher)
     session_policy = providers.Factory(

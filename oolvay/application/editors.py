@@ -60,6 +60,18 @@ class IssueApiToken:
 
 
 @attrs.frozen
+class ListApiTokens:
+    """The caller's own tokens, newest first, revoked ones too."""
+
+    uow: UnitOfWork
+
+    def __call__(self, user: User) -> list[ApiToken]:
+        with self.uow:
+            tokens = self.uow.api_tokens.list_for_user(user.id)
+        return sorted(tokens, key=lambda token: (token.created_at, token.id), reverse=True)
+
+
+@attrs.frozen
 class RevokeApiToken:
     """Revoke one of the caller's own tokens. Revoking twice is harmless."""
 

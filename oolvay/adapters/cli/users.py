@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
+from oolvay.adapters.subscriber_csv import addresses
 
 app = typer.Typer(help="Users and subscribers.", no_args_is_help=True)
 
@@ -60,11 +61,4 @@ def import_users(
 
 def _addresses(file: Path) -> Iterator[tuple[int, str]]:
     with file.open(newline="", encoding="utf-8-sig") as handle:
-        column = 0
-        for number, row in enumerate(csv.reader(handle), start=1):
-            if not row or not any(cell.strip() for cell in row):
-                continue
-            if number == 1 and "email" in (cell.strip().lower() for cell in row):
-                column = [cell.strip().lower() for cell in row].index("email")
-                continue
-            yield number, row[column] if column < len(row) else ""
+        yield from addresses(handle)

@@ -9,6 +9,7 @@ import attrs
 import jinja2
 import markupsafe
 
+from oolvay.adapters.markdown.rendering import markdown_text, render_markdown
 from oolvay.application.ports import EmailMessage, UserTokens
 from oolvay.domain.posts import Post
 from oolvay.domain.reports import Report
@@ -29,6 +30,11 @@ def excerpt(body: str, limit: int = EXCERPT_LENGTH) -> str:
 def unsubscribe_url(base_url: str, token: str) -> str:
     """Where the one-click unsubscribe link points: GET shows a page, POST unsubscribes."""
     return f"{base_url.rstrip('/')}/unsubscribe/{token}"
+
+
+def report_download_url(base_url: str, report: Report) -> str:
+    """The editors' app's download, behind the sign-in page (a browser has no API token)."""
+    return f"{base_url.rstrip('/')}/editor/reports/{report.id}/download"
 
 
 def post_url(base_url: str, post: Post) -> str:
@@ -98,7 +104,10 @@ class JinjaNotificationRenderer:
         if parts is None or parts.key != key:
             context = {
                 "title": post.title,
-                "excerpt": excerpt(post.body),
+                "excerpt": excerpt(markdown_text(post.body)),
+                # Sanitised HTML, so safe to mark as such for the autoescaping template.
+                "body_html": markupsafe.Markup(render_markdown(post.body)),  # noqa: S704
+                "body_text": post.body.strip(),
                 "post_url": post_url(self._base_url, post),
                 "unsubscribe_url": self._marker,
                 "site_name": self._site_name,
@@ -116,7 +125,7 @@ class JinjaNotificationRenderer:
         context = {
             "title": post.title,
             "rows": report.row_count or 0,
-            "download_url": f"{self._base_url.rstrip('/')}/api/reports/{report.id}/download",
+            "download_url": report_download_url(self._base_url, report),
             "site_name": self._site_name,
         }
         subject = " ".join(self._render("report_ready.subject.txt", context).split())

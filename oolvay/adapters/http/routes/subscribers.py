@@ -6,12 +6,10 @@ GET pages never change anything (mail scanners follow links); only POST does."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from oolvay.adapters.http.deps import (
@@ -19,13 +17,13 @@ from oolvay.adapters.http.deps import (
     GetPublishedPostDep,
     SubscribeDep,
     UnsubscribeDep,
-    container_of,
 )
+from oolvay.adapters.http.editor.auth import verify_csrf
+from oolvay.adapters.http.pages import page
 from oolvay.domain.errors import InvalidEmailAddress, PostNotFound
 from oolvay.domain.ids import PostId
 
 router = APIRouter(tags=["subscribers"])
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
 CHECK_INBOX = (
     "If the address can receive email, a confirmation link is on its way. "
@@ -34,10 +32,7 @@ CHECK_INBOX = (
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    site_name = container_of(request).config.email.from_name()
-    return templates.TemplateResponse(
-        request, name, {"site_name": site_name, **context}, status_code=status
-    )
+    return page(request, name, status, **context)
 
 
 class SubscriptionRequest(BaseModel):
@@ -60,7 +55,7 @@ def subscribe_page(request: Request) -> HTMLResponse:
     return _page(request, "subscribe.html")
 
 
-@router.post("/subscribe", response_class=HTMLResponse)
+@router.post("/subscribe", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
 def subscribe_form(
     request: Request,
     subscribe: SubscribeDep,

@@ -152,7 +152,7 @@ def test_the_report_ready_email_links_to_the_download_and_escapes_the_title() ->
 
     email = renderer.report_ready(report, post, editor)
 
-    url = f"https://blog.example.com/api/reports/{report.id}/download"
+    url = f"https://blog.example.com/editor/reports/{report.id}/download"
     assert email.to == editor.email
     assert email.subject == "Delivery report ready: <i>Launch</i>"
     assert url in email.text

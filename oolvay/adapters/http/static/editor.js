@@ -135,6 +135,7 @@
         var status = progressMarkup(dialog.querySelector("[data-publish-progress]"));
         var published = false, sendFinal = false, sendUrl = null;
         button.disabled = true;
+        form.hidden = true;
         errorBox.hidden = true;
 
         function finish() {
@@ -145,7 +146,6 @@
           link.className = "button";
           link.textContent = "See the send";
           outcome.appendChild(link);
-          form.hidden = true;
           link.focus();
         }
 
@@ -171,6 +171,7 @@
           stopPolling();
           errorBox.textContent = error.message || "The post could not be published.";
           errorBox.hidden = false;
+          form.hidden = false;
           button.disabled = false;
         });
       });

@@ -99,7 +99,9 @@ class FakePasswordHasher:
 class FakeRateLimiter:
     """Allows ``allow`` hits per (limit, key), then refuses with ``retry_after``."""
 
-    def __init__(self, allow: int = 1_000_000, retry_after: timedelta = timedelta(30)) -> None:
+    def __init__(
+        self, allow: int = 1_000_000, retry_after: timedelta = timedelta(seconds=30)
+    ) -> None:
         self.allow = allow
         self.retry_after = retry_after
         self.hits: dict[tuple[str, str], int] = {}

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 import pytest
 import uvicorn
+from dependency_injector import providers
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from oolvay.adapters.http.app import create_app
@@ -22,6 +23,7 @@ from oolvay.composition_root import Container, build_container
 from oolvay.domain.users import User
 from oolvay.settings import load_settings
 from tests.integration.email.conftest import LoopbackController, RefusingSink
+from tests.integration.http.editor_support import quick_argon2
 
 CHROMIUM = Path(os.environ.get("OOLVAY_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -147,6 +149,7 @@ def live_app(tmp_path: Path, smtp: Smtp) -> Iterator[LiveApp]:
         "OOLVAY_EMAIL__SMTP_TIMEOUT_SECONDS": "60",
     }
     container = build_container(load_settings(environ))
+    container.password_hasher.override(providers.Object(quick_argon2()))
     assert container.upgrade_database() is None
     container.create_editor()(EDITOR, token_name="browser")
     container.set_editor_password()(EDITOR, PASSWORD)

@@ -91,12 +91,12 @@ def csrf_token(request: Request) -> str:
     return web_of(request).csrf.token(browser_id(request), request.cookies.get(SESSION_COOKIE))
 
 
-def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``name`` with the site name, the CSRF token and the signed-in editor."""
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with the site name, the CSRF token and the signed-in editor."""
     web = web_of(request)
     response = web.templates.TemplateResponse(
         request,
-        name,
+        template,
         {
             "site_name": web.site_name,
             "csrf_token": csrf_token(request),

@@ -13,9 +13,19 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from oolvay.adapters.http.app import create_app
+from oolvay.adapters.security.passwords import Argon2PasswordHasher
 from oolvay.composition_root import Container, build_container
 from oolvay.settings import load_settings
 from tests.fakes import FakeMailer
+
+
+def quick_argon2() -> Argon2PasswordHasher:
+    """Real argon2id at the smallest cost, so that each test does not spend a second hashing
+    (tests/unit/adapters/security checks the production parameters)."""
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    return Argon2PasswordHasher(Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1))
+
 
 EDITOR = "editor@example.com"
 PASSWORD = "a long enough password"
@@ -49,6 +59,7 @@ class Browser:
 def editor_container(engine: Engine, environ: dict[str, str] | None = None) -> Container:
     container = build_container(load_settings(environ or {}))
     container.db_engine.override(providers.Object(engine))
+    container.password_hasher.override(providers.Object(quick_argon2()))
     container.create_editor()(EDITOR, token_name="tests")
     container.set_editor_password()(EDITOR, PASSWORD)
     return container

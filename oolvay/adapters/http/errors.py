@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from oolvay.adapters.http.pages import page
 from oolvay.application.ports import ErrorReporter
 from oolvay.domain.errors import (
     Conflict,
@@ -43,8 +44,6 @@ def _is_page(request: Request) -> bool:
 
 
 def _page(request: Request, status: int, message: str) -> Response:
-    from oolvay.adapters.http.pages import page
-
     heading = HEADINGS.get(status, "Something went wrong")
     return page(request, "editor/error.html", status, heading=heading, message=message)
 

@@ -256,3 +256,23 @@ def test_every_field_has_a_label(signed_in: Browser, path: str) -> None:
     assert fields
     for field in fields:
         assert f'for="{field}"' in html, field
+
+
+def test_a_send_still_under_way_shows_its_bar_and_keeps_itself_fresh(signed_in: Browser) -> None:
+    from dependency_injector import providers
+
+    from tests.fakes import FakeJobQueue
+
+    readers(signed_in)
+    post = a_draft(signed_in, title="Queued one")
+    signed_in.container.job_queue.override(providers.Object(FakeJobQueue()))  # a worker, later
+    signed_in.container.publish_post()(post.id)
+
+    listing = signed_in.client.get("/editor/posts")
+    page = signed_in.client.get(f"/editor/posts/{post.id}/send")
+    status = signed_in.client.get(f"/editor/posts/{post.id}/send.json").json()
+
+    assert re.search(r'<span class="badge state-badge">Queued</span>\s*<progress', listing.text)
+    assert f'data-status-url="/editor/posts/{post.id}/send.json"' in page.text
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page.text
+    assert (status["state"], status["queued"], status["final"]) == ("queued", 3, False)

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from oolvay.adapters.http.csrf import BROWSER_COOKIE, SAFE_METHODS, CsrfRefused, submitted_token
+from oolvay.adapters.http.csrf import BROWSER_COOKIE, SAFE_METHODS, submitted_token
 from oolvay.adapters.http.deps import container_of
 from oolvay.adapters.http.pages import SESSION_COOKIE, web_of
 from oolvay.application.sign_in import SessionEditor
@@ -70,4 +70,3 @@ def client_address(request: Request) -> str:
 
 
 SignedIn = Annotated[SessionEditor, Depends(session_editor)]
-__all__ = ["CsrfRefused", "SignInRequired", "SignedIn", "session_editor", "verify_csrf"]

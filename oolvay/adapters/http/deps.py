@@ -21,6 +21,9 @@ from oolvay.application.posts import (
 )
 from oolvay.application.publish_post import PublishPost
 from oolvay.application.reports import DownloadReport, GetReport, RequestReport
+from oolvay.application.sign_in import SignIn, SignOut
+from oolvay.application.subscriber_admin import AddSubscriber, RemoveSubscriber
+from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.unsubscribe import Unsubscribe
 from oolvay.composition_root import Container
@@ -72,3 +75,8 @@ DownloadReportDep = Annotated[DownloadReport, provided(lambda c: c.download_repo
 SubscribeDep = Annotated[Subscribe, provided(lambda c: c.subscribe)]
 ConfirmDep = Annotated[ConfirmSubscription, provided(lambda c: c.confirm_subscription)]
 UnsubscribeDep = Annotated[Unsubscribe, provided(lambda c: c.unsubscribe)]
+SignInDep = Annotated[SignIn, provided(lambda c: c.sign_in)]
+SignOutDep = Annotated[SignOut, provided(lambda c: c.sign_out)]
+AddSubscriberDep = Annotated[AddSubscriber, provided(lambda c: c.add_subscriber)]
+RemoveSubscriberDep = Annotated[RemoveSubscriber, provided(lambda c: c.remove_subscriber)]
+ImportSubscribersDep = Annotated[ImportSubscribers, provided(lambda c: c.import_subscribers)]

@@ -8,7 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from oolvay.adapters.http.deps import container_of
+from oolvay.adapters.http.deps import (
+    CreatePostDep,
+    DeleteDraftDep,
+    PublishPostDep,
+    UpdatePostDep,
+    container_of,
+)
 from oolvay.adapters.http.editor.auth import SignedIn, verify_csrf
 from oolvay.adapters.http.editor.status import send_status_of
 from oolvay.adapters.http.pages import page
@@ -63,6 +69,7 @@ def new_post(request: Request, _editor: SignedIn) -> HTMLResponse:
 def create_post(
     request: Request,
     signed_in: SignedIn,
+    create: CreatePostDep,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     notification_type: Annotated[NotificationType, Form()] = NotificationType.EMAIL,
@@ -80,7 +87,7 @@ def create_post(
             preview=intent == "preview",
             status=422 if errors else 200,
         )
-    post = container_of(request).create_post()(
+    post = create(
         author_id=signed_in.user.id, title=title, body=body, notification_type=notification_type
     )
     return RedirectResponse(f"/editor/posts/{post.id}?saved=1", status_code=303)
@@ -106,17 +113,17 @@ def update_post(
     request: Request,
     post_id: uuid.UUID,
     _editor: SignedIn,
+    update: UpdatePostDep,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     notification_type: Annotated[NotificationType, Form()] = NotificationType.EMAIL,
     intent: Annotated[Intent, Form()] = "save",
 ) -> Response:
-    c = container_of(request)
-    post = _post(c, post_id)
+    post = _post(container_of(request), post_id)
     errors = _check(title, body)
     if not errors and intent == "save":
         try:
-            c.update_post()(post.id, title=title, body=body, notification_type=notification_type)
+            update(post.id, title=title, body=body, notification_type=notification_type)
         except InvalidInput as error:
             errors = {error.field: error.message}
         else:
@@ -134,8 +141,8 @@ def update_post(
 
 
 @router.post("/posts/{post_id}/delete")
-def delete_draft(request: Request, post_id: uuid.UUID, _editor: SignedIn) -> RedirectResponse:
-    container_of(request).delete_draft()(PostId(post_id))
+def delete_draft(post_id: uuid.UUID, _editor: SignedIn, delete: DeleteDraftDep) -> RedirectResponse:
+    delete(PostId(post_id))
     return RedirectResponse("/editor/posts?deleted=1", status_code=303)
 
 
@@ -165,21 +172,22 @@ def publish_page(request: Request, post_id: uuid.UUID, _editor: SignedIn) -> Res
 
 
 @router.post("/posts/{post_id}/publish")
-def publish(request: Request, post_id: uuid.UUID, _editor: SignedIn) -> Response:
+def publish(
+    request: Request, post_id: uuid.UUID, _editor: SignedIn, publish: PublishPostDep
+) -> Response:
     """Publish; the inline queue sends the emails before this answers. A script (the
     publish dialog) asks for JSON and watches the send meanwhile; a plain form is
     redirected to the send's page."""
-    c = container_of(request)
     wants_json = "application/json" in request.headers.get("accept", "")
     send_url = f"/editor/posts/{post_id}/send"
     try:
-        result = c.publish_post()(PostId(post_id))
+        result = publish(PostId(post_id))
     except PostAlreadyPublished:
         result = None
     except InvalidInput as error:
         if wants_json:
             return JSONResponse({"field": error.field, "message": error.message}, 422)
-        post = _post(c, post_id)
+        post = _post(container_of(request), post_id)
         return _edit_page(
             request,
             post,

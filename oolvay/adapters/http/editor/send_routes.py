@@ -8,7 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from oolvay.adapters.http.deps import container_of
+from oolvay.adapters.http.deps import (
+    DownloadReportDep,
+    RequestReportDep,
+    ResendFailedDep,
+    container_of,
+)
 from oolvay.adapters.http.editor.auth import SignedIn, verify_csrf
 from oolvay.adapters.http.editor.status import send_status_of
 from oolvay.adapters.http.pages import page
@@ -64,10 +69,10 @@ def send_status_json(request: Request, post_id: uuid.UUID, _editor: SignedIn) ->
 
 
 @router.post("/posts/{post_id}/resend")
-def resend(request: Request, post_id: uuid.UUID, _editor: SignedIn) -> RedirectResponse:
+def resend(post_id: uuid.UUID, _editor: SignedIn, resend: ResendFailedDep) -> RedirectResponse:
     """Send again to whoever has not got the post; nobody gets it twice."""
     try:
-        dispatch = container_of(request).resend_failed()(PostId(post_id))
+        dispatch = resend(PostId(post_id))
     except NothingToResend:
         outcome = "nothing"
     else:
@@ -76,17 +81,19 @@ def resend(request: Request, post_id: uuid.UUID, _editor: SignedIn) -> RedirectR
 
 
 @router.post("/posts/{post_id}/report")
-def request_report(request: Request, post_id: uuid.UUID, signed_in: SignedIn) -> RedirectResponse:
-    report, _ = container_of(request).request_report()(
-        PostId(post_id), requested_by=signed_in.user.id
-    )
+def request_report(
+    post_id: uuid.UUID, signed_in: SignedIn, request_report: RequestReportDep
+) -> RedirectResponse:
+    report, _ = request_report(PostId(post_id), requested_by=signed_in.user.id)
     return RedirectResponse(f"/editor/posts/{post_id}/send?report={report.id}", status_code=303)
 
 
 @router.get("/reports/{report_id}/download")
-def download_report(request: Request, report_id: uuid.UUID, _editor: SignedIn) -> Response:
+def download_report(
+    report_id: uuid.UUID, _editor: SignedIn, download: DownloadReportDep
+) -> Response:
     """The report's CSV, for a signed-in editor (the link in the 'report ready' email)."""
-    report, content = container_of(request).download_report()(ReportId(report_id))
+    report, content = download(ReportId(report_id))
     return Response(
         content,
         media_type="text/csv; charset=utf-8",

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from oolvay.adapters.http.deps import container_of
+from oolvay.adapters.http.deps import SignInDep, SignOutDep, container_of
 from oolvay.adapters.http.editor.auth import (
     HOME_PATH,
     SIGN_IN_PATH,
@@ -45,13 +45,14 @@ def sign_in_page(request: Request, next: str = "", signed_out: bool = False) -> 
 @router.post("/sign-in", response_class=HTMLResponse)
 def sign_in(
     request: Request,
+    sign_in: SignInDep,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     again = {"next": safe_next(next), "email": email}
     try:
-        signed_in = container_of(request).sign_in()(email, password, client=client_address(request))
+        signed_in = sign_in(email, password, client=client_address(request))
     except InvalidCredentials as error:
         return page(request, "editor/sign_in.html", 401, error=str(error).capitalize(), **again)
     except RateLimited as error:
@@ -78,8 +79,8 @@ def sign_in(
 
 
 @router.post("/sign-out")
-def sign_out(request: Request) -> RedirectResponse:
-    container_of(request).sign_out()(request.cookies.get(SESSION_COOKIE))
+def sign_out(request: Request, sign_out: SignOutDep) -> RedirectResponse:
+    sign_out(request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(f"{SIGN_IN_PATH}?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     secure(request, response)

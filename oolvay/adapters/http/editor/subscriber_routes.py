@@ -10,7 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from oolvay.adapters.http.deps import container_of
+from oolvay.adapters.http.deps import (
+    AddSubscriberDep,
+    ImportSubscribersDep,
+    RemoveSubscriberDep,
+    container_of,
+)
 from oolvay.adapters.http.editor.auth import SignedIn, verify_csrf
 from oolvay.adapters.http.pages import page
 from oolvay.adapters.subscriber_csv import addresses
@@ -42,10 +47,13 @@ def subscribers(
 
 @router.post("/subscribers", response_class=HTMLResponse)
 def add_subscriber(
-    request: Request, _editor: SignedIn, email: Annotated[str, Form(max_length=320)] = ""
+    request: Request,
+    _editor: SignedIn,
+    add: AddSubscriberDep,
+    email: Annotated[str, Form(max_length=320)] = "",
 ) -> Response:
     try:
-        user = container_of(request).add_subscriber()(email)
+        user = add(email)
     except InvalidEmailAddress as error:
         return _page(request, status=422, add_error=error.reason.capitalize(), add_email=email)
     except EmailAlreadyRegistered as error:
@@ -55,8 +63,10 @@ def add_subscriber(
 
 
 @router.post("/subscribers/{user_id}/remove")
-def remove_subscriber(request: Request, user_id: uuid.UUID, _editor: SignedIn) -> RedirectResponse:
-    user = container_of(request).remove_subscriber()(UserId(user_id))
+def remove_subscriber(
+    user_id: uuid.UUID, _editor: SignedIn, remove: RemoveSubscriberDep
+) -> RedirectResponse:
+    user = remove(UserId(user_id))
     return RedirectResponse(f"/editor/subscribers?removed={user.email}", status_code=303)
 
 
@@ -64,6 +74,7 @@ def remove_subscriber(request: Request, user_id: uuid.UUID, _editor: SignedIn) -
 def import_subscribers(
     request: Request,
     _editor: SignedIn,
+    import_subscribers: ImportSubscribersDep,
     file: Annotated[UploadFile, File()],
     skip_invalid: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
@@ -75,9 +86,7 @@ def import_subscribers(
         lines = list(addresses(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     except (UnicodeDecodeError, csv.Error) as error:
         return _page(request, status=422, import_error=f"Not a readable UTF-8 CSV file ({error}).")
-    result: ImportResult = container_of(request).import_subscribers()(
-        lines, verified=True, skip_invalid=skip_invalid
-    )
+    result: ImportResult = import_subscribers(lines, verified=True, skip_invalid=skip_invalid)
     refused = bool(result.invalid) and not skip_invalid
     return _page(request, status=422 if refused else 200, imported=result, refused=refused)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from oolvay.adapters.http.deps import container_of
+from oolvay.adapters.http.deps import IssueTokenDep, RevokeTokenDep, container_of
 from oolvay.adapters.http.editor.auth import SignedIn, verify_csrf
 from oolvay.adapters.http.pages import page
 from oolvay.application.editors import IssuedToken
@@ -24,7 +24,10 @@ def tokens(request: Request, signed_in: SignedIn, revoked: str = "") -> HTMLResp
 
 @router.post("/tokens", response_class=HTMLResponse)
 def create_token(
-    request: Request, signed_in: SignedIn, name: Annotated[str, Form(max_length=200)] = ""
+    request: Request,
+    signed_in: SignedIn,
+    issue: IssueTokenDep,
+    name: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     label = name.strip()
     if not label or len(label) > 100:
@@ -35,7 +38,7 @@ def create_token(
             name_error="Give it a name of 1 to 100 characters.",
             name=name,
         )
-    issued = container_of(request).issue_api_token()(signed_in.user, name=label)
+    issued = issue(signed_in.user, name=label)
     response = _page(request, signed_in.user, 201, issued=issued)
     # The secret is in this page only: no cache may keep it.
     response.headers["Cache-Control"] = "no-store"
@@ -43,8 +46,10 @@ def create_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: uuid.UUID, signed_in: SignedIn) -> RedirectResponse:
-    token = container_of(request).revoke_api_token()(signed_in.user, token_id)
+def revoke_token(
+    token_id: uuid.UUID, signed_in: SignedIn, revoke: RevokeTokenDep
+) -> RedirectResponse:
+    token = revoke(signed_in.user, token_id)
     return RedirectResponse(f"/editor/tokens?revoked={token.name}", status_code=303)
 
 

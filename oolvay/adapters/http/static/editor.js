@@ -104,7 +104,7 @@
       '<section class="send-status" aria-label="Sending">' +
       '<p class="status-line"><span class="badge state-badge" data-field="label">Publishing</span> ' +
       '<span class="muted" data-field="summary"></span></p>' +
-      '<progress max="100" value="0" data-field="progress"></progress>' +
+      '<progress max="100" value="0" data-field="progress" aria-label="Share of the audience done"></progress>' +
       '<p class="small muted">Rate <span data-field="rate">–</span> · time left <span data-field="eta">–</span></p>' +
       '<p data-field="outcome"></p></section>';
     container.hidden = false;

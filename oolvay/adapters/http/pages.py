@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from oolvay.adapters.http.csrf import BROWSER_COOKIE, CsrfTokens
+from oolvay.adapters.http.csrf import BROWSER_COOKIE, SAFE_METHODS, CsrfTokens, submitted_token
 from oolvay.adapters.markdown.rendering import render_markdown
 
 SESSION_COOKIE = "oolvay_session"
@@ -115,3 +115,15 @@ def secure(request: Request, response: Response) -> None:
     made = getattr(request.state, "new_browser_id", None)
     if made is not None and BROWSER_COOKIE not in request.cookies:
         web_of(request).cookie(response, BROWSER_COOKIE, made, max_age=None)
+
+
+async def verify_csrf(request: Request) -> None:
+    """On every unsafe method: the form (or X-CSRF-Token header) must carry this browser's
+    and this session's token."""
+    if request.method in SAFE_METHODS:
+        return
+    web_of(request).csrf.check(
+        await submitted_token(request),
+        request.cookies.get(BROWSER_COOKIE),
+        request.cookies.get(SESSION_COOKIE),
+    )

@@ -1,4 +1,4 @@
-"""Who is signed in (the session cookie), and the CSRF check every editor form passes."""
+"""Who is signed in: the session cookie, and where to go without one."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from oolvay.adapters.http.csrf import BROWSER_COOKIE, SAFE_METHODS, submitted_token
 from oolvay.adapters.http.deps import container_of
-from oolvay.adapters.http.pages import SESSION_COOKIE, web_of
+from oolvay.adapters.http.pages import SESSION_COOKIE
 from oolvay.application.sign_in import SessionEditor
 from oolvay.domain.errors import NotAuthenticated
 
@@ -50,18 +49,6 @@ def session_editor(request: Request) -> SessionEditor:
         raise SignInRequired(target) from None
     request.state.editor = found.user
     return found
-
-
-async def verify_csrf(request: Request) -> None:
-    """On every unsafe method: the form (or X-CSRF-Token header) must carry this browser's
-    and this session's token."""
-    if request.method in SAFE_METHODS:
-        return
-    web_of(request).csrf.check(
-        await submitted_token(request),
-        request.cookies.get(BROWSER_COOKIE),
-        request.cookies.get(SESSION_COOKIE),
-    )
 
 
 def client_address(request: Request) -> str:

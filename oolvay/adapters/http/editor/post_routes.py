@@ -15,9 +15,9 @@ from oolvay.adapters.http.deps import (
     UpdatePostDep,
     container_of,
 )
-from oolvay.adapters.http.editor.auth import SignedIn, verify_csrf
+from oolvay.adapters.http.editor.auth import SignedIn
 from oolvay.adapters.http.editor.status import send_status_of
-from oolvay.adapters.http.pages import page
+from oolvay.adapters.http.pages import page, verify_csrf
 from oolvay.adapters.http.schemas import BODY_MAX_LENGTH
 from oolvay.adapters.markdown.rendering import render_markdown
 from oolvay.composition_root import Container

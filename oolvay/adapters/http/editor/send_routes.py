@@ -14,9 +14,9 @@ from oolvay.adapters.http.deps import (
     ResendFailedDep,
     container_of,
 )
-from oolvay.adapters.http.editor.auth import SignedIn, verify_csrf
+from oolvay.adapters.http.editor.auth import SignedIn
 from oolvay.adapters.http.editor.status import send_status_of
-from oolvay.adapters.http.pages import page
+from oolvay.adapters.http.pages import page, verify_csrf
 from oolvay.domain.errors import NothingToResend
 from oolvay.domain.ids import PostId
 from oolvay.domain.reports import ReportId

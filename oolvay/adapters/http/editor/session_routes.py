@@ -13,9 +13,8 @@ from oolvay.adapters.http.editor.auth import (
     SIGN_IN_PATH,
     client_address,
     safe_next,
-    verify_csrf,
 )
-from oolvay.adapters.http.pages import SESSION_COOKIE, page, secure, web_of
+from oolvay.adapters.http.pages import SESSION_COOKIE, page, secure, verify_csrf, web_of
 from oolvay.domain.credentials import InvalidCredentials
 from oolvay.domain.errors import NotAuthenticated, RateLimited
 

@@ -16,8 +16,8 @@ from oolvay.adapters.http.deps import (
     RemoveSubscriberDep,
     container_of,
 )
-from oolvay.adapters.http.editor.auth import SignedIn, verify_csrf
-from oolvay.adapters.http.pages import page
+from oolvay.adapters.http.editor.auth import SignedIn
+from oolvay.adapters.http.pages import page, verify_csrf
 from oolvay.adapters.subscriber_csv import addresses
 from oolvay.application.subscribers import ImportResult
 from oolvay.domain.errors import EmailAlreadyRegistered, InvalidEmailAddress

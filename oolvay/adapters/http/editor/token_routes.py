@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from oolvay.adapters.http.deps import IssueTokenDep, RevokeTokenDep, container_of
-from oolvay.adapters.http.editor.auth import SignedIn, verify_csrf
-from oolvay.adapters.http.pages import page
+from oolvay.adapters.http.editor.auth import SignedIn
+from oolvay.adapters.http.pages import page, verify_csrf
 from oolvay.application.editors import IssuedToken
 from oolvay.domain.users import User
 

@@ -18,8 +18,7 @@ from oolvay.adapters.http.deps import (
     SubscribeDep,
     UnsubscribeDep,
 )
-from oolvay.adapters.http.editor.auth import verify_csrf
-from oolvay.adapters.http.pages import page
+from oolvay.adapters.http.pages import page, verify_csrf
 from oolvay.domain.errors import InvalidEmailAddress, PostNotFound
 from oolvay.domain.ids import PostId
 

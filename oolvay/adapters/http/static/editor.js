@@ -133,28 +133,23 @@
         var button = form.querySelector("[data-publish-confirm]");
         var errorBox = dialog.querySelector("[data-publish-error]");
         var status = progressMarkup(dialog.querySelector("[data-publish-progress]"));
-        var published = false, sendFinal = false, sendUrl = null;
         button.disabled = true;
         form.hidden = true;
         errorBox.hidden = true;
 
-        function finish() {
-          if (!(published && sendFinal)) { return; }
-          var outcome = status.querySelector('[data-field="outcome"]');
+        // Once published, the send's page is a click away, whether or not it is done.
+        function offerSendPage(url) {
           var link = document.createElement("a");
-          link.href = sendUrl;
+          link.href = url;
           link.className = "button";
           link.textContent = "See the send";
-          outcome.appendChild(link);
+          status.querySelector('[data-field="outcome"]').appendChild(link);
           link.focus();
         }
 
         var stopPolling = poll(form.getAttribute("data-status-url"), function (data, estimate) {
           render(status, data, estimate);
-        }, function (data) {
-          sendFinal = true;
-          finish();
-        });
+        }, function () {});
 
         fetch(form.action, {
           method: "POST", body: new FormData(form), credentials: "same-origin",
@@ -163,10 +158,9 @@
           return response.json().then(function (body) { return { ok: response.ok, body: body }; });
         }).then(function (answer) {
           if (!answer.ok) { throw new Error(answer.body.message || "The post could not be published."); }
-          published = true;
-          sendUrl = answer.body.url;
-          if (sendUrl.indexOf("/send") === -1) { stopPolling(); window.location.assign(sendUrl); return; }
-          finish();
+          var url = answer.body.url;
+          if (url.indexOf("/send") === -1) { stopPolling(); window.location.assign(url); return; }
+          offerSendPage(url);
         }).catch(function (error) {
           stopPolling();
           errorBox.textContent = error.message || "The post could not be published.";

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from oolvay.domain.posts import NotificationType
 from tests.browser.conftest import EDITOR, LiveApp, shoot, sign_in
@@ -94,3 +94,24 @@ def test_signing_out_ends_the_session_on_the_server(page: Page, live_app: LiveAp
 
     expect(page).to_have_url(re.compile(r"/editor/sign-in\?next=/editor/posts$"))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_without_javascript_publishing_goes_through_its_own_page(
+    chromium: Browser, live_app: LiveApp
+) -> None:
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        post_id = a_draft(live_app, title="Plain HTML")
+        sign_in(page, live_app)
+        page.goto(live_app.at(f"/editor/posts/{post_id}"))
+
+        page.get_by_role("link", name="Publish…").click()
+        expect(page).to_have_url(re.compile(rf"/editor/posts/{post_id}/publish$"))
+        expect(page.get_by_text("3 subscribers will get an email")).to_be_visible()
+        page.get_by_role("button", name="Publish and send").click()
+
+        expect(page).to_have_url(re.compile(rf"/editor/posts/{post_id}/send$"))
+        expect(page.locator(".send-status [data-field=label]")).to_have_text("Sent")
+    finally:
+        context.close()

@@ -44,7 +44,9 @@ def publish_plan(c: Container, post: Post) -> dict[str, object]:
 
 @router.get("/posts", response_class=HTMLResponse)
 def list_posts(
-    request: Request, _editor: SignedIn, page_number: Annotated[int, Query(alias="page", ge=1)] = 1
+    request: Request,
+    _editor: SignedIn,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     c = container_of(request)
     found = c.list_posts()(status=None, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)

@@ -8,7 +8,7 @@ PG_LOCAL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 OOLVAY_TEST_POSTGRES_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo $(PG_LOCAL))
 export OOLVAY_TEST_POSTGRES_URL
 
-.PHONY: run test lint typecheck format sync clean
+.PHONY: run test lint typecheck format sync clean screenshots
 
 # serve --demo migrates the embedded database once it holds its port: a second `make run`
 # beside a running one stops (exit 4) before it changes anything.
@@ -23,6 +23,10 @@ test: sync
 	$(UV) run --locked ruff format --check . || status=1; \
 	$(UV) run --locked mypy --strict oolvay || status=1; \
 	exit $$status
+
+# The README's screenshots, made by the browser tests (needs /usr/bin/chromium).
+screenshots: sync
+	OOLVAY_SCREENSHOTS_DIR=docs/screenshots $(UV) run --locked pytest tests/browser -q
 
 lint: sync
 	$(UV) run --locked ruff check .

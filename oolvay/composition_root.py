@@ -26,6 +26,9 @@ from oolvay.adapters.email.smtp import SmtpMailer, SmtpServer
 from oolvay.adapters.inline.queue import InlineJobQueue
 from oolvay.adapters.inngest.environment import InngestEnvironment, inngest_environment
 from oolvay.adapters.observability.logging import configure_logging
+from oolvay.adapters.ratelimit.limiter import PyrateRateLimiter
+from oolvay.adapters.ratelimit.storage import DatabaseRateLimitStorage, RedisRateLimitStorage
+from oolvay.adapters.security.passwords import Argon2PasswordHasher
 from oolvay.adapters.security.report_links import HmacReportLinks
 from oolvay.adapters.security.return_paths import HmacReturnPaths
 from oolvay.adapters.security.secret_key import MIN_SECRET_KEY_LENGTH, load_or_create_secret_key
@@ -51,6 +54,8 @@ from oolvay.application.ports import (
     EmailAddresses,
     Mailer,
     NotificationRenderer,
+    PasswordHasher,
+    RateLimiter,
     ReturnPaths,
     UnitOfWork,
     UserTokens,
@@ -78,10 +83,13 @@ from oolvay.application.sending.policy import SendingPolicy
 from oolvay.application.sending.resend import CancelSend, ResendNotSent
 from oolvay.application.sending.run import SendPostNotificationsHandler
 from oolvay.application.sending.status import CountAudience, GetSendStatus, ListFailed
+from oolvay.application.sign_in import AuthenticateSession, SetEditorPassword, SignIn, SignOut
+from oolvay.application.subscriber_admin import AddSubscriber, ListSubscribers, RemoveSubscriber
 from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.suppressions import ListSuppressed, ShowSubscriber, Unsuppress
 from oolvay.application.unsubscribe import Unsubscribe
+from oolvay.domain.credentials import SessionPolicy
 from oolvay.settings import (
     ConfigError,
     Deployment,
@@ -148,6 +156,27 @@ def mail_backend(smtp_url: str | None) -> str:
 def verp_backend(verp: bool) -> str:
     """The one place that turns ``email.verp`` into a return path choice."""
     return "on" if verp else "off"
+
+
+def rate_limit_backend(redis_url: str | None) -> str:
+    """The one place that turns ``REDIS_URL`` into where rate limits are counted."""
+    return "redis" if redis_url else "database"
+
+
+def rate_limit_problems(deployment: Deployment) -> list[Problem]:
+    if deployment.redis_url is None:
+        return []
+    scheme = urlsplit(deployment.redis_url).scheme
+    if scheme in ("redis", "rediss", "unix"):
+        return []
+    return [
+        Problem(
+            "environment variable REDIS_URL",
+            "not a redis://, rediss:// or unix:// address",
+            "rate limits (sign-in throttling) are counted there",
+            "fix the URL, e.g. redis://127.0.0.1:6379/0, or unset it to count in the database",
+        )
+    ]
 
 
 def secret_key(deployment: Deployment, dev_key_file: Path) -> str:
@@ -519,6 +548,37 @@ class Container(containers.DeclarativeContainer):
     list_api_tokens = providers.Factory(ListApiTokens, uow=uow)
     list_editors = providers.Factory(ListEditors, uow=uow)
 
+    password_hasher: providers.Provider[PasswordHasher] = providers.Singleton(Argon2PasswordHasher)
+    session_policy = providers.Factory(
+        SessionPolicy,
+        idle=providers.Factory(timedelta, hours=config.editors.session_idle_hours),
+        max_age=providers.Factory(timedelta, days=config.editors.session_max_age_days),
+    )
+    rate_limit_backend = providers.Callable(rate_limit_backend, deployment.provided.redis_url)
+    rate_limit_storage = providers.Selector(
+        rate_limit_backend,
+        redis=providers.Singleton(RedisRateLimitStorage.from_url, deployment.provided.redis_url),
+        database=providers.Singleton(DatabaseRateLimitStorage, db_engine, clock),
+    )
+    rate_limiter: providers.Provider[RateLimiter] = providers.Singleton(
+        PyrateRateLimiter, storage=rate_limit_storage, clock=clock, reporter=error_reporter
+    )
+    set_editor_password = providers.Factory(
+        SetEditorPassword, uow=uow, hasher=password_hasher, clock=clock
+    )
+    sign_in = providers.Factory(
+        SignIn,
+        uow=uow,
+        hasher=password_hasher,
+        limiter=rate_limiter,
+        clock=clock,
+        policy=session_policy,
+    )
+    authenticate_session = providers.Factory(
+        AuthenticateSession, uow=uow, clock=clock, policy=session_policy
+    )
+    sign_out = providers.Factory(SignOut, uow=uow)
+
     # --- Subscribers ------------------------------------------------------------------
     unsubscribe = providers.Factory(Unsubscribe, uow=uow, tokens=unsubscribe_tokens)
     subscribe = providers.Factory(
@@ -533,7 +593,14 @@ class Container(containers.DeclarativeContainer):
     import_subscribers = providers.Factory(
         ImportSubscribers, uow=uow, clock=clock, addresses=email_addresses
     )
-    seed_demo = providers.Factory(SeedDemo, uow=uow, clock=clock, addresses=email_addresses)
+    list_subscribers = providers.Factory(ListSubscribers, uow=uow)
+    add_subscriber = providers.Factory(
+        AddSubscriber, uow=uow, clock=clock, addresses=email_addresses
+    )
+    remove_subscriber = providers.Factory(RemoveSubscriber, uow=uow)
+    seed_demo = providers.Factory(
+        SeedDemo, uow=uow, clock=clock, addresses=email_addresses, hasher=password_hasher
+    )
 
     # --- Bounces, complaints and suppressions ---------------------------------------
     process_returned_mail = providers.Factory(
@@ -552,6 +619,7 @@ def build_container(settings: Settings) -> Container:
     """Wire the application; raise ConfigError now for settings that would fail later."""
     raise_for_errors(email_problems(settings), "invalid email settings")
     raise_for_errors(sentry_problems(settings.deployment.sentry_dsn), "invalid Sentry settings")
+    raise_for_errors(rate_limit_problems(settings.deployment), "invalid rate limit settings")
     environment = inngest_environment(
         settings.deployment, enabled=settings.site.background_jobs.inngest.enabled
     )

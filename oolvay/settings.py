@@ -44,7 +44,9 @@ MAX_BOUNCE_LOCAL_PART = 11
 DEPLOYMENT_PREFIXED = frozenset(
     {"OOLVAY_ENV", "OOLVAY_CONFIG", "OOLVAY_BASE_URL", "OOLVAY_SECRET_KEY"}
 )
-TEST_SUITE_VARIABLES = frozenset({"OOLVAY_TEST_POSTGRES_URL", "OOLVAY_REQUIRE_POSTGRES"})
+TEST_SUITE_VARIABLES = frozenset(
+    {"OOLVAY_TEST_POSTGRES_URL", "OOLVAY_REQUIRE_POSTGRES", "OOLVAY_TEST_REDIS_URL"}
+)
 """Read by the test suite (and exported by CI), not settings, though they share the prefix."""
 
 
@@ -197,11 +199,19 @@ class ReportsConfig(_Section):
     """How long the link in a "report ready" email works."""
 
 
+class EditorsConfig(_Section):
+    session_idle_hours: Annotated[Int, Field(ge=1, le=24 * 30)] = 12
+    """An editor's session ends this long after its last request..."""
+    session_max_age_days: Annotated[Int, Field(ge=1, le=365)] = 14
+    """...and this long after signing in, however active."""
+
+
 class SiteConfig(_Section):
     background_jobs: BackgroundJobsConfig = BackgroundJobsConfig()
     notifications: NotificationsConfig = NotificationsConfig()
     email: EmailConfig = EmailConfig()
     reports: ReportsConfig = ReportsConfig()
+    editors: EditorsConfig = EditorsConfig()
 
 
 class Deployment(_Section):
@@ -226,6 +236,7 @@ class Deployment(_Section):
     """The ``d=`` domain; the From address's domain when unset."""
     dkim_ed25519_private_key: str | None = Field(default=None, repr=False)
     dkim_ed25519_selector: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    redis_url: str | None = None
 
     @property
     def is_production(self) -> bool:

@@ -21,11 +21,22 @@ NEEDS_A_SERVER = {
 around them work on what the server did)."""
 NOT_RUN = {
     "make test": "this very suite",
+    "make screenshots": "the browser tests, with Chromium, writing into the repository",
     ".venv/bin/alembic": "writes a new migration into the repository",
     ".venv/bin/python bench/audience_query.py": "a benchmark of minutes, on both databases",
 }
 """Other lines not run, by what they hold, and why."""
-LINKED = (".venv", "bin", "bench", "config", "oolvay", "Makefile", "pyproject.toml", "uv.lock")
+LINKED = (
+    ".venv",
+    "bin",
+    "bench",
+    "config",
+    "oolvay",
+    "Makefile",
+    "pyproject.toml",
+    "uv.lock",
+    "README.md",
+)
 """What the scratch folder sees of the repository: everything but its data."""
 
 

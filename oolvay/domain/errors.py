@@ -106,3 +106,12 @@ class SendNotFound(NotFound):
     def __init__(self, post_id: object) -> None:
         super().__init__(f"post {post_id} has no email send (it sends no email)")
         self.post_id = post_id
+
+
+class RateLimited(DomainError):
+    """Too many attempts of one kind from one client or for one account; try again later."""
+
+    def __init__(self, what: str, retry_after_seconds: int) -> None:
+        super().__init__(f"too many {what}; try again in {retry_after_seconds} seconds")
+        self.what = what
+        self.retry_after_seconds = retry_after_seconds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -82,6 +83,19 @@ POST_EMAIL_AUDIENCE = AudienceRule(
 """Every eligible user (active, verified, not bounced) who wants post emails."""
 
 
+class Standing(enum.StrEnum):
+    """Where a user stands with post emails, as an editor reads the subscriber list."""
+
+    RECEIVING = "receiving"
+    """In the post-email audience."""
+    UNCONFIRMED = "unconfirmed"
+    """Has not confirmed the address yet."""
+    UNSUBSCRIBED = "unsubscribed"
+    """Confirmed, but wants no post emails."""
+    SUPPRESSED = "suppressed"
+    """Bounced or deactivated: never emailed, whatever they want."""
+
+
 @attrs.define
 class User:
     """A person with an email address: a subscriber, and perhaps an editor."""
@@ -127,6 +141,16 @@ class User:
     @property
     def receives_post_emails(self) -> bool:
         return POST_EMAIL_AUDIENCE.matches(self)
+
+    @property
+    def standing(self) -> Standing:
+        if not self.active or self.bounced:
+            return Standing.SUPPRESSED
+        if not self.email_verified:
+            return Standing.UNCONFIRMED
+        if not self.wants_post_emails:
+            return Standing.UNSUBSCRIBED
+        return Standing.RECEIVING
 
     def unsubscribe(self) -> None:
         self.wants_post_emails = False

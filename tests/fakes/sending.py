@@ -256,14 +256,22 @@ class FakeDeliveryRepository:
         )
 
     def list_failed(
-        self, post_id: PostId, *, limit: int, offset: int = 0, search: str | None = None
+        self,
+        post_id: PostId,
+        *,
+        limit: int,
+        offset: int = 0,
+        search: str | None = None,
+        retriable: bool | None = None,
     ) -> Sequence[Delivery]:
-        failed = self._failed(post_id, search)
+        failed = self._failed(post_id, search, retriable)
         failed.sort(key=lambda d: (-d.updated_at.timestamp(), d.user_id))
         return failed[offset : offset + limit]
 
-    def count_failed(self, post_id: PostId, *, search: str | None = None) -> int:
-        return len(self._failed(post_id, search))
+    def count_failed(
+        self, post_id: PostId, *, search: str | None = None, retriable: bool | None = None
+    ) -> int:
+        return len(self._failed(post_id, search, retriable))
 
     def page(self, post_id: PostId, *, after: UserId | None, limit: int) -> Sequence[Delivery]:
         chosen = sorted(
@@ -317,13 +325,20 @@ class FakeDeliveryRepository:
             del self._store.leases[lease_id]
         return Reaped(uncertain=uncertain, requeued=requeued)
 
-    def _failed(self, post_id: PostId, search: str | None) -> list[Delivery]:
+    def _failed(
+        self, post_id: PostId, search: str | None, retriable: bool | None
+    ) -> list[Delivery]:
         return [
             self._delivery(key, row)
             for key, row in self._store.deliveries.items()
             if key[0] == post_id
             and row.state is FAILED
-            and (not search or search.lower() in self._store.users[key[1]].email.lower())
+            and (retriable is None or row.retriable is retriable)
+            and (
+                not search
+                or search.lower() in self._store.users[key[1]].email.lower()
+                or search.lower() in (row.error or "").lower()
+            )
         ]
 
     def _delivery(self, key: tuple[PostId, UserId], row: DeliveryRow) -> Delivery:

@@ -12,6 +12,7 @@ import attrs
 
 from oolvay.application.ports import FailedDispatch
 from oolvay.domain.bounces import BounceEvent, BounceKind
+from oolvay.domain.credentials import EditorSession
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
@@ -21,6 +22,11 @@ from oolvay.domain.tokens import ApiToken
 from oolvay.domain.users import User
 
 if TYPE_CHECKING:
+    from tests.fakes.accounts import (
+        FakeEditorPasswordRepository,
+        FakeEditorSessionRepository,
+        FakeSubscriberDirectory,
+    )
     from tests.fakes.repositories import (
         FakeApiTokenRepository,
         FakeBounceEventRepository,
@@ -71,6 +77,8 @@ class FakeStore:
     reports: dict[ReportId, Report] = attrs.Factory(dict)
     report_contents: dict[ReportId, str] = attrs.Factory(dict)
     bounce_events: dict[tuple[UserId, PostId, BounceKind], BounceEvent] = attrs.Factory(dict)
+    editor_passwords: dict[UserId, str] = attrs.Factory(dict)
+    editor_sessions: dict[uuid.UUID, EditorSession] = attrs.Factory(dict)
     lock: threading.RLock = attrs.field(factory=threading.RLock, eq=False, repr=False)
     """Held by a transaction from ``with uow:`` to its end: transactions run one at a time,
     as SQLite's do."""
@@ -97,6 +105,11 @@ class FakeStore:
 
 class _Transaction:
     def __init__(self, working: FakeStore) -> None:
+        from tests.fakes.accounts import (
+            FakeEditorPasswordRepository,
+            FakeEditorSessionRepository,
+            FakeSubscriberDirectory,
+        )
         from tests.fakes.repositories import (
             FakeApiTokenRepository,
             FakeBounceEventRepository,
@@ -116,6 +129,9 @@ class _Transaction:
         self.failed_dispatches = FakeFailedDispatchRepository(working)
         self.reports = FakeReportRepository(working)
         self.bounce_events = FakeBounceEventRepository(working)
+        self.editor_passwords = FakeEditorPasswordRepository(working.editor_passwords)
+        self.editor_sessions = FakeEditorSessionRepository(working.editor_sessions)
+        self.subscribers = FakeSubscriberDirectory(working.users)
 
 
 class FakeUnitOfWork:
@@ -186,3 +202,15 @@ class FakeUnitOfWork:
     @property
     def bounce_events(self) -> FakeBounceEventRepository:
         return self._open().bounce_events
+
+    @property
+    def editor_passwords(self) -> FakeEditorPasswordRepository:
+        return self._open().editor_passwords
+
+    @property
+    def editor_sessions(self) -> FakeEditorSessionRepository:
+        return self._open().editor_sessions
+
+    @property
+    def subscribers(self) -> FakeSubscriberDirectory:
+        return self._open().subscribers

@@ -20,6 +20,7 @@ from oolvay.settings import load_settings
 from tests.builders import T0
 from tests.fakes import FakeMailer
 from tests.integration.conftest import a_uow
+from tests.integration.http.editor_support import csrf_of
 
 
 @pytest.fixture
@@ -77,7 +78,8 @@ def test_the_subscribe_page_shows_the_reason_and_stores_nothing(
 ) -> None:
     client, _ = site
 
-    page = client.post("/subscribe", data={"email": "a@-b.com"})
+    token = csrf_of(client.get("/subscribe").text)
+    page = client.post("/subscribe", data={"email": "a@-b.com", "csrf_token": token})
 
     assert page.status_code == 422
     assert "hyphen immediately after the @-sign" in page.text

@@ -106,15 +106,19 @@ def _listening_socket(host: str, port: int) -> Iterator[socket.socket]:
 
 def demo_instructions(services: Container, base: str, *, probe: Probe | None = None) -> str:
     """The banner of ``serve --demo``: a fresh demo token, and how to publish a post."""
-    token = services.seed_demo()().secret
+    demo = services.seed_demo()()
     mail = "var/mailbox/" if services.mail_backend() == "mailbox" else "your SMTP server"
     return f"""
 Oolvay is starting at {base}  (jobs: {services.queue_backend()}, mail: {mail})
-API docs: {base}/docs
 
-A demo editor's token (a new one at each start; the last one is revoked):
+Editors sign in at {base}/editor
+  email:     {demo.email}
+  password:  {demo.password}   (a new one at each start)
 
-  export TOKEN={token}
+API docs: {base}/docs. The demo editor's API token (a new one at each start; the last one
+is revoked), for scripts:
+
+  export TOKEN={demo.token.secret}
 
 Create a post and publish it:
 

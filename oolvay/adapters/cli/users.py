@@ -11,6 +11,7 @@ import typer
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
 from oolvay.adapters.cli.help import App
+from oolvay.adapters.subscriber_csv import addresses
 from oolvay.domain.errors import NotFound
 
 app = App(help="Users and subscribers, and who gets no mail.")
@@ -68,14 +69,7 @@ def import_users(
 
 def _addresses(file: Path) -> Iterator[tuple[int, str]]:
     with file.open(newline="", encoding="utf-8-sig") as handle:
-        column = 0
-        for number, row in enumerate(csv.reader(handle), start=1):
-            if not row or not any(cell.strip() for cell in row):
-                continue
-            if number == 1 and "email" in (cell.strip().lower() for cell in row):
-                column = [cell.strip().lower() for cell in row].index("email")
-                continue
-            yield number, row[column] if column < len(row) else ""
+        yield from addresses(handle)
 
 
 @app.command("show")

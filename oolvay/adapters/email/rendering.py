@@ -12,6 +12,7 @@ import attrs
 import jinja2
 import markupsafe
 
+from oolvay.adapters.markdown.rendering import markdown_text, render_markdown
 from oolvay.application.ports import EmailMessage, ReturnPaths, UserTokens
 from oolvay.domain.posts import Post
 from oolvay.domain.reports import Report
@@ -32,6 +33,11 @@ def excerpt(body: str, limit: int = EXCERPT_LENGTH) -> str:
 def unsubscribe_url(base_url: str, token: str) -> str:
     """Where the one-click unsubscribe link points: GET shows a page, POST unsubscribes."""
     return f"{base_url.rstrip('/')}/unsubscribe/{token}"
+
+
+def report_download_url(base_url: str, report: Report) -> str:
+    """The editors' app's download, behind the sign-in page (a browser has no API token)."""
+    return f"{base_url.rstrip('/')}/editor/reports/{report.id}/download"
 
 
 def post_url(base_url: str, post: Post) -> str:
@@ -128,7 +134,10 @@ class JinjaNotificationRenderer:
         if parts is None or parts.key != key:
             context = {
                 "title": post.title,
-                "excerpt": excerpt(post.body),
+                "excerpt": excerpt(markdown_text(post.body)),
+                # Sanitised HTML, so safe to mark as such for the autoescaping template.
+                "body_html": markupsafe.Markup(render_markdown(post.body)),  # noqa: S704
+                "body_text": post.body.strip(),
                 "post_url": post_url(self._base_url, post),
                 "unsubscribe_url": self._marker,
                 "site_name": self._site_name,
@@ -147,10 +156,10 @@ class JinjaNotificationRenderer:
         context = {
             "title": post.title,
             "rows": report.row_count or 0,
-            # Without signed links, the API's download, which needs the editor's token.
+            # Without signed links, the editors' app's download, behind its sign-in.
             "download_url": links.url(report.id)
             if links is not None
-            else f"{self._base_url.rstrip('/')}/api/reports/{report.id}/download",
+            else report_download_url(self._base_url, report),
             "link_days": links.lifetime.days if links is not None else None,
             "site_name": self._site_name,
         }

@@ -6,9 +6,13 @@ from importlib.metadata import version
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
+from oolvay.adapters.http.csrf import CsrfTokens
+from oolvay.adapters.http.editor.routes import include_editor_app
 from oolvay.adapters.http.errors import install_error_handlers, responses
+from oolvay.adapters.http.pages import STATIC, Web
 from oolvay.adapters.http.routes import (
     health,
     home,
@@ -36,6 +40,11 @@ def create_app(container: Container) -> FastAPI:
         responses=responses(500),
     )
     app.state.container = container
+    app.state.web = Web(
+        site_name=container.config.email.from_name(),
+        csrf=CsrfTokens(container.secret_key()),
+        secure_cookies=container.deployment().oolvay_env != "development",
+    )
     install_error_handlers(app, container.error_reporter())
     app.include_router(home.router)
     app.include_router(posts.router)
@@ -46,6 +55,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(subscribers.router)
     app.include_router(suppressions.router)
     app.include_router(health.router)
+    include_editor_app(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     inngest_route = container.inngest_route()
     if inngest_route is not None:

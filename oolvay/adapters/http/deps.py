@@ -28,6 +28,9 @@ from oolvay.application.publish_post import PublishPost
 from oolvay.application.reports import DownloadReport, GetReport, RequestReport
 from oolvay.application.sending.resend import CancelSend, ResendNotSent
 from oolvay.application.sending.status import GetSendStatus, ListFailed
+from oolvay.application.sign_in import SignIn, SignOut
+from oolvay.application.subscriber_admin import AddSubscriber, RemoveSubscriber
+from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.suppressions import ListSuppressed, Unsuppress
 from oolvay.application.unsubscribe import Unsubscribe
@@ -86,3 +89,8 @@ ConfirmDep = Annotated[ConfirmSubscription, provided(lambda c: c.confirm_subscri
 UnsubscribeDep = Annotated[Unsubscribe, provided(lambda c: c.unsubscribe)]
 ListSuppressedDep = Annotated[ListSuppressed, provided(lambda c: c.list_suppressed)]
 UnsuppressDep = Annotated[Unsuppress, provided(lambda c: c.unsuppress)]
+SignInDep = Annotated[SignIn, provided(lambda c: c.sign_in)]
+SignOutDep = Annotated[SignOut, provided(lambda c: c.sign_out)]
+AddSubscriberDep = Annotated[AddSubscriber, provided(lambda c: c.add_subscriber)]
+RemoveSubscriberDep = Annotated[RemoveSubscriber, provided(lambda c: c.remove_subscriber)]
+ImportSubscribersDep = Annotated[ImportSubscribers, provided(lambda c: c.import_subscribers)]

@@ -10,10 +10,11 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from oolvay.adapters.http.pages import page
 from oolvay.application.ports import ErrorReporter
 from oolvay.domain.errors import (
     Conflict,
@@ -22,6 +23,7 @@ from oolvay.domain.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    RateLimited,
 )
 
 log = structlog.get_logger(__name__)
@@ -32,6 +34,7 @@ STATUS_BY_ERROR: Sequence[tuple[type[DomainError], int]] = (
     (NotFound, 404),
     (Conflict, 409),
     (InvalidInput, 422),
+    (RateLimited, 429),
 )
 REQUEST_BODY = "request body"
 """The ``field`` of a problem with the body as a whole, never to be mistaken for a post's
@@ -61,6 +64,7 @@ _DESCRIPTIONS: Mapping[int, str] = {
     404: "No such resource.",
     409: "The request conflicts with the resource's current state.",
     422: "Bad input: each problem names its field.",
+    429: "Too many attempts; try again after the Retry-After header's seconds.",
     500: "An unexpected error (logged and reported); no detail is given.",
 }
 
@@ -74,6 +78,21 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+HEADINGS = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 422: "Not valid"}
+
+
+def _is_page(request: Request) -> bool:
+    """A person's page of the editors' app (not its JSON): errors come as pages there."""
+    path = request.url.path
+    accept = request.headers.get("accept", "")
+    return path.startswith("/editor") and not path.endswith(".json") and "json" not in accept
+
+
+def _page(request: Request, status: int, message: str) -> Response:
+    heading = HEADINGS.get(status, "Something went wrong")
+    return page(request, "editor/error.html", status, heading=heading, message=message)
 
 
 def status_for(error: DomainError) -> int:
@@ -113,20 +132,30 @@ def _json_message(entry: Mapping[str, Any], body: Any) -> str:
 
 def install_error_handlers(app: FastAPI, reporter: ErrorReporter) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, error: DomainError) -> Response:
         status = status_for(error)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(error, RateLimited):
+            headers = {"Retry-After": str(error.retry_after_seconds)}
+        if _is_page(request):
+            response = _page(request, status, str(error).capitalize() + ".")
+            response.headers.update(headers or {})
+            return response
         body: dict[str, Any] = {"detail": str(error)}
         if isinstance(error, InvalidInput):
             body = {"detail": [{"field": error.field, "message": error.message}]}
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if _is_page(request):
+            return _page(request, 422, "The request was not valid: go back and check the form.")
         return JSONResponse({"detail": problems_of(error)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if _is_page(request) and error.status_code in HEADINGS:
+            return _page(request, error.status_code, "There is no such page.")
         if error.status_code == 400:
             # Starlette and FastAPI answer 400 for a body they cannot read (bytes that are
             # not UTF-8, a broken form); it is bad input like any other, in the same shape.
@@ -137,9 +166,11 @@ def install_error_handlers(app: FastAPI, reporter: ErrorReporter) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def unexpected(request: Request, error: Exception) -> Response:
         log.error(
             "Unhandled error", method=request.method, path=request.url.path, error=repr(error)
         )
         reporter.report(error, tags={"path": request.url.path})
+        if _is_page(request):
+            return _page(request, 500, "Something went wrong on our side; it has been reported.")
         return JSONResponse({"detail": "internal server error"}, status_code=500)

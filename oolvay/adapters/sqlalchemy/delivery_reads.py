@@ -57,23 +57,31 @@ class SqlAlchemyDeliveryRepository(SqlAlchemyDeliveryWrites):
         return self._session.execute(query).scalar_one()
 
     def list_failed(
-        self, post_id: PostId, *, limit: int, offset: int = 0, search: str | None = None
+        self,
+        post_id: PostId,
+        *,
+        limit: int,
+        offset: int = 0,
+        search: str | None = None,
+        retriable: bool | None = None,
     ) -> Sequence[Delivery]:
         query = (
             sa.select(deliveries, users.c.email)
             .join(users, users.c.id == deliveries.c.user_id)
-            .where(*_failed(post_id, search))
+            .where(*_failed(post_id, search, retriable))
             .order_by(deliveries.c.updated_at.desc(), deliveries.c.user_id)
             .limit(limit)
             .offset(offset)
         )
         return [delivery_from_row(row) for row in self._session.execute(query)]
 
-    def count_failed(self, post_id: PostId, *, search: str | None = None) -> int:
+    def count_failed(
+        self, post_id: PostId, *, search: str | None = None, retriable: bool | None = None
+    ) -> int:
         query = (
             sa.select(sa.func.count())
             .select_from(deliveries.join(users, users.c.id == deliveries.c.user_id))
-            .where(*_failed(post_id, search))
+            .where(*_failed(post_id, search, retriable))
         )
         return self._session.execute(query).scalar_one()
 
@@ -105,9 +113,19 @@ class SqlAlchemyDeliveryRepository(SqlAlchemyDeliveryWrites):
         )
 
 
-def _failed(post_id: PostId, search: str | None) -> list[sa.ColumnElement[bool]]:
+def _failed(
+    post_id: PostId, search: str | None, retriable: bool | None
+) -> list[sa.ColumnElement[bool]]:
     where = [deliveries.c.post_id == post_id, deliveries.c.state == FAILED]
+    if retriable is not None:
+        where.append(deliveries.c.retriable.is_(retriable))
     if search:
         escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(sa.func.lower(users.c.email).like(f"%{escaped}%", escape="\\"))
+        pattern = f"%{escaped}%"
+        where.append(
+            sa.or_(
+                sa.func.lower(users.c.email).like(pattern, escape="\\"),
+                sa.func.lower(deliveries.c.error).like(pattern, escape="\\"),
+            )
+        )
     return where

@@ -9,6 +9,7 @@ from sqlalchemy import Row
 
 from oolvay.application.ports import FailedDispatch
 from oolvay.domain.bounces import BounceEvent
+from oolvay.domain.credentials import EditorSession
 from oolvay.domain.deliveries import Delivery
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
@@ -222,4 +223,26 @@ def bounce_event_from_row(row: Row[Any]) -> BounceEvent:
         status=row.status,
         detail=row.detail,
         source=row.source,
+    )
+
+
+def editor_session_values(session: EditorSession) -> Values:
+    return {
+        "id": session.id,
+        "user_id": session.user_id,
+        "token_hash": session.token_hash,
+        "created_at": session.created_at,
+        "expires_at": session.expires_at,
+        "last_seen_at": session.last_seen_at,
+    }
+
+
+def editor_session_from_row(row: Row[Any]) -> EditorSession:
+    return EditorSession(
+        id=row.id,
+        user_id=UserId(row.user_id),
+        token_hash=row.token_hash,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        last_seen_at=row.last_seen_at,
     )

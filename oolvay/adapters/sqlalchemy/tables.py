@@ -229,3 +229,39 @@ bounce_events = sa.Table(
     sa.Index(None, "post_id", "kind"),
     sa.Index(None, "received_at"),
 )
+
+# --- Editors' sign-in and shared rate limits ---------------------------------------
+
+editor_passwords = sa.Table(
+    "editor_passwords",
+    metadata,
+    sa.Column(
+        "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+editor_sessions = sa.Table(
+    "editor_sessions",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # SHA-256 of the cookie's value: a stolen table signs nobody in.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+    sa.Index(None, "user_id"),
+    sa.Index(None, "expires_at"),
+)
+
+# One row per (limit, key): the few numbers of its GCRA state, however many events pass.
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("state", sa.String(200), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Index(None, "expires_at"),
+)

@@ -6,6 +6,11 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from oolvay.adapters.sqlalchemy.accounts import (
+    SqlAlchemyEditorPasswordRepository,
+    SqlAlchemyEditorSessionRepository,
+    SqlAlchemySubscriberDirectory,
+)
 from oolvay.adapters.sqlalchemy.bounces import SqlAlchemyBounceEventRepository
 from oolvay.adapters.sqlalchemy.delivery_reads import SqlAlchemyDeliveryRepository
 from oolvay.adapters.sqlalchemy.repositories import (
@@ -32,6 +37,9 @@ class SqlAlchemyUnitOfWork:
     failed_dispatches: SqlAlchemyFailedDispatchRepository
     reports: SqlAlchemyReportRepository
     bounce_events: SqlAlchemyBounceEventRepository
+    editor_passwords: SqlAlchemyEditorPasswordRepository
+    editor_sessions: SqlAlchemyEditorSessionRepository
+    subscribers: SqlAlchemySubscriberDirectory
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -49,6 +57,9 @@ class SqlAlchemyUnitOfWork:
         self.failed_dispatches = SqlAlchemyFailedDispatchRepository(session)
         self.reports = SqlAlchemyReportRepository(session)
         self.bounce_events = SqlAlchemyBounceEventRepository(session)
+        self.editor_passwords = SqlAlchemyEditorPasswordRepository(session)
+        self.editor_sessions = SqlAlchemyEditorSessionRepository(session)
+        self.subscribers = SqlAlchemySubscriberDirectory(session)
         return self
 
     def __exit__(

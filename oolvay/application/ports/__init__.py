@@ -10,6 +10,14 @@ from oolvay.application.messages import (
     SendResult,
     SendStatus,
 )
+from oolvay.application.ports.accounts import (
+    EditorPasswordRepository,
+    EditorSessionRepository,
+    PasswordCheck,
+    PasswordHasher,
+    RateLimiter,
+    SubscriberDirectory,
+)
 from oolvay.application.ports.mail import (
     EmailAddresses,
     Mailer,
@@ -45,6 +53,8 @@ __all__ = [
     "DeliveryRepository",
     "Dispatch",
     "DispatchStatus",
+    "EditorPasswordRepository",
+    "EditorSessionRepository",
     "EmailAddresses",
     "EmailMessage",
     "ErrorReporter",
@@ -57,7 +67,10 @@ __all__ = [
     "MailTransportUnavailable",
     "Mailer",
     "NotificationRenderer",
+    "PasswordCheck",
+    "PasswordHasher",
     "PostRepository",
+    "RateLimiter",
     "Reaped",
     "ReportRepository",
     "ReturnPathClaim",
@@ -65,6 +78,7 @@ __all__ = [
     "SendRepository",
     "SendResult",
     "SendStatus",
+    "SubscriberDirectory",
     "TransactionRetry",
     "UnitOfWork",
     "UserRepository",

@@ -9,6 +9,11 @@ from types import TracebackType
 from typing import Protocol, TypeVar
 
 from oolvay.application.dispatch import FailedDispatch
+from oolvay.application.ports.accounts import (
+    EditorPasswordRepository,
+    EditorSessionRepository,
+    SubscriberDirectory,
+)
 from oolvay.application.ports.sending import DeliveryRepository, SendRepository
 from oolvay.domain.bounces import BounceEvent, BounceKind
 from oolvay.domain.ids import PostId, UserId
@@ -164,6 +169,15 @@ class UnitOfWork(Protocol):
 
     @property
     def bounce_events(self) -> BounceEventRepository: ...
+
+    @property
+    def editor_passwords(self) -> EditorPasswordRepository: ...
+
+    @property
+    def editor_sessions(self) -> EditorSessionRepository: ...
+
+    @property
+    def subscribers(self) -> SubscriberDirectory: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

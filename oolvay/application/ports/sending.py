@@ -167,13 +167,22 @@ class DeliveryRepository(Protocol):
         ...
 
     def list_failed(
-        self, post_id: PostId, *, limit: int, offset: int = 0, search: str | None = None
+        self,
+        post_id: PostId,
+        *,
+        limit: int,
+        offset: int = 0,
+        search: str | None = None,
+        retriable: bool | None = None,
     ) -> Sequence[Delivery]:
-        """Failed deliveries with the recipient's email (containing ``search``, if given),
-        most recent first."""
+        """Failed deliveries with the recipient's email (whose address or reason contains
+        ``search``, any case, if given; only the retriable ones, or only the others, if
+        ``retriable`` is given), most recent first."""
         ...
 
-    def count_failed(self, post_id: PostId, *, search: str | None = None) -> int: ...
+    def count_failed(
+        self, post_id: PostId, *, search: str | None = None, retriable: bool | None = None
+    ) -> int: ...
 
     def page(self, post_id: PostId, *, after: UserId | None, limit: int) -> Sequence[Delivery]:
         """Up to ``limit`` deliveries of the post with the recipient's email, ordered by user

@@ -80,14 +80,23 @@ class ListFailed:
     new_uow: Callable[[], UnitOfWork]
 
     def __call__(
-        self, post_id: PostId, *, limit: int, offset: int = 0, search: str | None = None
+        self,
+        post_id: PostId,
+        *,
+        limit: int,
+        offset: int = 0,
+        search: str | None = None,
+        retriable: bool | None = None,
     ) -> tuple[list[Delivery], int]:
         uow = self.new_uow()
         with uow:
             if uow.posts.get(post_id) is None:
                 raise PostNotFound(post_id)
-            page = uow.deliveries.list_failed(post_id, limit=limit, offset=offset, search=search)
-            return list(page), uow.deliveries.count_failed(post_id, search=search)
+            page = uow.deliveries.list_failed(
+                post_id, limit=limit, offset=offset, search=search, retriable=retriable
+            )
+            total = uow.deliveries.count_failed(post_id, search=search, retriable=retriable)
+        return list(page), total
 
 
 @attrs.frozen

@@ -14,6 +14,7 @@ from oolvay.adapters.cli.app import app
 from oolvay.composition_root import Container, build_container
 from oolvay.settings import load_settings
 from tests.fakes import FakeMailer, FakeRenderer
+from tests.integration.http.editor_support import quick_argon2
 
 
 @attrs.define
@@ -32,9 +33,10 @@ def cli(engine: Engine, tmp_path: Path) -> Cli:
     container.mailer.override(providers.Object(mailer))
     container.notification_renderer.override(providers.Object(FakeRenderer()))
     container.dev_secret_key_file.override(providers.Object(tmp_path / "secret_key"))
+    container.password_hasher.override(providers.Object(quick_argon2()))
     runner = CliRunner()
 
-    def invoke(*args: str) -> Result:
-        return runner.invoke(app, list(args), obj=container)
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), obj=container, input=input)
 
     return Cli(container=container, mailer=mailer, invoke=invoke)

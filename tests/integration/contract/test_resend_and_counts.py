@@ -195,9 +195,28 @@ def test_failures_are_listed_newest_first_found_by_address_and_counted(new_uow: 
     with uow:
         newest = uow.deliveries.list_failed(post.id, limit=2)
         found = uow.deliveries.list_failed(post.id, limit=10, search="READER1@")
+        by_reason = uow.deliveries.count_failed(post.id, search="NO 2")
         total = uow.deliveries.count_failed(post.id)
         recent = uow.deliveries.sent_since(post.id, T0)
 
     assert [d.email for d in newest] == ["reader2@example.com", "reader1@example.com"]
     assert [d.error for d in found] == ["550 no 1"]
-    assert (total, recent) == (3, 0)
+    assert (total, recent, by_reason) == (3, 0, 1)
+
+
+def test_failures_are_found_by_whether_a_resend_may_reach_them(new_uow: NewUow) -> None:
+    post, readers = a_published_post_with_readers(new_uow, 3)
+    snapshot(new_uow, post.id, batch_size=10)
+    lease = a_lease(post.id)
+    claim(new_uow, lease)
+    record(new_uow, lease, DeliveryOutcome.failed(readers[0].id, "550 gone", retriable=False))
+    record(new_uow, lease, DeliveryOutcome.failed(readers[1].id, "451 later", retriable=True))
+
+    uow = new_uow()
+    with uow:
+        temporary = uow.deliveries.list_failed(post.id, limit=10, retriable=True)
+        permanent = uow.deliveries.count_failed(post.id, retriable=False)
+        both = uow.deliveries.count_failed(post.id)
+
+    assert [d.email for d in temporary] == ["reader1@example.com"]
+    assert (permanent, both) == (1, 2)

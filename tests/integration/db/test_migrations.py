@@ -32,6 +32,9 @@ TABLES = {
     "sends",
     "send_leases",
     "bounce_events",
+    "editor_passwords",
+    "editor_sessions",
+    "rate_limits",
 }
 
 

@@ -12,6 +12,9 @@ from oolvay.adapters.http.app import create_app
 from oolvay.composition_root import Container, build_container
 from oolvay.settings import load_settings
 from tests.fakes import FakeMailer, FakeRenderer
+from tests.integration.http.editor_support import browser, signed_in
+
+__all__ = ["Api", "api", "browser", "signed_in"]
 
 
 @attrs.define

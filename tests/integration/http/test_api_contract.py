@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from oolvay.adapters.http.app import create_app
 from tests.integration.http.conftest import Api
+from tests.integration.http.editor_support import csrf_of
 
 
 class _Links(HTMLParser):
@@ -187,7 +188,10 @@ def test_a_body_that_cannot_be_read_is_422_like_any_bad_body(api: Api) -> None:
 def test_an_overlong_address_in_the_form_is_an_html_page_that_does_not_echo_it(
     api: Api,
 ) -> None:
-    response = api.client.post("/subscribe", data={"email": "x" * 5000 + "@example.com"})
+    token = csrf_of(api.client.get("/subscribe").text)
+    response = api.client.post(
+        "/subscribe", data={"email": "x" * 5000 + "@example.com", "csrf_token": token}
+    )
 
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")

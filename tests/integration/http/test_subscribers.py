@@ -16,6 +16,7 @@ from oolvay.composition_root import Container, build_container
 from oolvay.domain.users import User
 from oolvay.settings import load_settings
 from tests.fakes import FakeMailer
+from tests.integration.http.editor_support import csrf_of
 
 
 @pytest.fixture
@@ -112,8 +113,9 @@ def test_the_form_flow_and_its_bad_input(site: tuple[TestClient, Container, Fake
     client, _, mailer = site
 
     form = client.get("/subscribe")
-    bad = client.post("/subscribe", data={"email": "not-an-address"})
-    good = client.post("/subscribe", data={"email": "reader@example.com"})
+    token = csrf_of(form.text)
+    bad = client.post("/subscribe", data={"email": "not-an-address", "csrf_token": token})
+    good = client.post("/subscribe", data={"email": "reader@example.com", "csrf_token": token})
 
     assert form.status_code == 200
     assert 'name="email"' in form.text
@@ -140,7 +142,8 @@ def test_html_in_the_address_is_escaped_on_the_error_page(
 ) -> None:
     client, _, _ = site
 
-    response = client.post("/subscribe", data={"email": "<script>x</script>"})
+    token = csrf_of(client.get("/subscribe").text)
+    response = client.post("/subscribe", data={"email": "<script>x</script>", "csrf_token": token})
 
     assert "<script>x" not in response.text
     assert "&lt;script&gt;" in response.text
@@ -179,3 +182,58 @@ def test_a_published_post_has_a_public_page_and_a_draft_does_not(
     assert "<p>There</p>" in page.text
     assert client.get(f"/posts/{draft.id}").status_code == 404
     assert client.get("/posts/not-a-uuid").status_code == 404
+
+
+def test_the_subscribe_form_without_its_token_is_refused(
+    site: tuple[TestClient, Container, FakeMailer],
+) -> None:
+    client, _, mailer = site
+
+    response = client.post("/subscribe", data={"email": "reader@example.com"})
+
+    assert response.status_code == 403
+    assert mailer.sent == []
+
+
+def test_the_public_pages_share_the_header_and_a_way_home(
+    site: tuple[TestClient, Container, FakeMailer],
+) -> None:
+    client, container, _ = site
+    _, issued = container.create_editor()("ed@example.com", token_name="t")
+    editor = container.authenticate_editor()(issued.secret)
+    post = container.create_post()(author_id=editor.id, title="First", body="**Bold** move")
+    container.publish_post()(post.id)
+    token = container.unsubscribe_tokens().issue(editor.id)
+
+    pages = [
+        client.get("/"),
+        client.get("/subscribe"),
+        client.get(f"/posts/{post.id}"),
+        client.get(f"/unsubscribe/{token}"),
+        client.get(f"/subscribe/confirm/{token}"),
+    ]
+
+    for page in pages:
+        assert page.status_code == 200
+        assert '<a class="brand" href="/">Oolvay</a>' in page.text
+        assert '<link rel="stylesheet" href="/static/site.css">' in page.text
+    assert f'<a href="/posts/{post.id}">First</a>' in pages[0].text
+    assert "<strong>Bold</strong> move" in pages[2].text
+
+
+def test_a_post_body_cannot_run_script_on_the_public_page(
+    site: tuple[TestClient, Container, FakeMailer],
+) -> None:
+    client, container, _ = site
+    _, issued = container.create_editor()("ed@example.com", token_name="t")
+    editor = container.authenticate_editor()(issued.secret)
+    body = "<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    post = container.create_post()(author_id=editor.id, title="T", body=body)
+    container.publish_post()(post.id)
+
+    page = client.get(f"/posts/{post.id}")
+
+    assert "<script>alert" not in page.text
+    assert 'href="javascript:' not in page.text
+    assert "<img src=x" not in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]

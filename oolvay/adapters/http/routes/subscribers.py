@@ -6,9 +6,9 @@ GET pages never change anything (mail scanners follow links); only POST does."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -19,8 +19,7 @@ from oolvay.adapters.http.deps import (
     UnsubscribeDep,
 )
 from oolvay.adapters.http.errors import responses
-from oolvay.adapters.http.pages import html_response
-from oolvay.adapters.http.pages import page as _page
+from oolvay.adapters.http.pages import html_response, page, verify_csrf
 from oolvay.domain.errors import InvalidEmailAddress, PostNotFound
 from oolvay.domain.ids import PostId
 from oolvay.domain.users import EMAIL_MAX_LENGTH
@@ -33,6 +32,10 @@ CHECK_INBOX = (
     "If the address can receive email, a confirmation link is on its way. "
     "Nothing is sent to it until the link is used."
 )
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return page(request, name, status, **context)
 
 
 class SubscriptionRequest(BaseModel):
@@ -58,7 +61,11 @@ def subscribe_page(request: Request) -> HTMLResponse:
 @router.post(
     "/subscribe",
     response_class=HTMLResponse,
-    responses={422: html_response("Not an email address: the form again, saying why.")},
+    dependencies=[Depends(verify_csrf)],
+    responses={
+        403: html_response("The form's CSRF token is missing or wrong: load the page again."),
+        422: html_response("Not an email address: the form again, saying why."),
+    },
 )
 def subscribe_form(
     request: Request,

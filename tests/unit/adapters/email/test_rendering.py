@@ -152,7 +152,7 @@ def test_the_report_ready_email_links_to_the_download_and_escapes_the_title() ->
 
     email = renderer.report_ready(report, post, editor)
 
-    url = f"https://blog.example.com/api/reports/{report.id}/download"
+    url = f"https://blog.example.com/editor/reports/{report.id}/download"
     assert email.to == editor.email
     assert email.subject == "Delivery report ready: <i>Launch</i>"
     assert url in email.text
@@ -160,3 +160,12 @@ def test_the_report_ready_email_links_to_the_download_and_escapes_the_title() ->
     assert email.html is not None
     assert f'href="{url}"' in email.html
     assert "&lt;i&gt;Launch&lt;/i&gt;" in email.html
+
+
+def test_the_body_is_markdown_rendered_safely_in_the_html_and_kept_in_the_text() -> None:
+    email = render(body="Some **news**.\n\n<script>alert(1)</script>")
+
+    assert email.html is not None
+    assert "<p>Some <strong>news</strong>.</p>" in email.html
+    assert "<script>" not in email.html
+    assert "Some **news**." in email.text

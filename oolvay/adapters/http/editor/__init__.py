@@ -1,0 +1,1 @@
+"""The editors' web app, at /editor: sign in, write, publish, watch the send, fix it."""

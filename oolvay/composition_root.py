@@ -77,9 +77,10 @@ from oolvay.application.reports import (
 )
 from oolvay.application.sending.batch import SendBatch
 from oolvay.application.sending.circuit import MailCircuit
+from oolvay.application.sending.governor import MailGovernor, MailRates
 from oolvay.application.sending.heartbeat import Heartbeats
 from oolvay.application.sending.plan import PlanSend
-from oolvay.application.sending.policy import SendingPolicy
+from oolvay.application.sending.policy import SendingPolicy, wait_on_event
 from oolvay.application.sending.resend import CancelSend, ResendNotSent
 from oolvay.application.sending.run import SendPostNotificationsHandler
 from oolvay.application.sending.status import CountAudience, GetSendStatus, ListFailed
@@ -89,6 +90,7 @@ from oolvay.application.subscribers import ImportSubscribers
 from oolvay.application.subscriptions import ConfirmSubscription, Subscribe
 from oolvay.application.suppressions import ListSuppressed, ShowSubscriber, Unsuppress
 from oolvay.application.unsubscribe import Unsubscribe
+from oolvay.domain.bounces import BounceThresholds
 from oolvay.domain.credentials import SessionPolicy
 from oolvay.settings import (
     ConfigError,
@@ -392,6 +394,17 @@ class Container(containers.DeclarativeContainer):
         report_links=report_links,
     )
 
+    # --- Rate limits, shared by every process (the database, or Redis) -------------
+    rate_limit_backend = providers.Callable(rate_limit_backend, deployment.provided.redis_url)
+    rate_limit_storage = providers.Selector(
+        rate_limit_backend,
+        redis=providers.Singleton(RedisRateLimitStorage.from_url, deployment.provided.redis_url),
+        database=providers.Singleton(DatabaseRateLimitStorage, db_engine, clock),
+    )
+    rate_limiter: providers.Provider[RateLimiter] = providers.Singleton(
+        PyrateRateLimiter, storage=rate_limit_storage, clock=clock, reporter=error_reporter
+    )
+
     # --- Sending: plan, batches, status, resend -------------------------------------
     sending_policy = providers.Singleton(
         SendingPolicy,
@@ -411,6 +424,24 @@ class Container(containers.DeclarativeContainer):
         retry=transaction_retry,
     )
     mail_circuit = providers.Singleton(MailCircuit, clock)
+    mail_governor = providers.Singleton(
+        MailGovernor,
+        limiter=rate_limiter,
+        rates=providers.Factory(
+            MailRates,
+            per_second=config.email.max_messages_per_second,
+            per_minute=config.email.max_messages_per_minute,
+            per_hour=config.email.max_messages_per_hour,
+            per_day=config.email.max_messages_per_day,
+        ),
+        clock=clock,
+        sleep=providers.Object(wait_on_event),
+    )
+    bounce_thresholds = providers.Singleton(
+        BounceThresholds,
+        unknown_user=config.email.bounce_threshold_unknown_user,
+        other=config.email.bounce_threshold,
+    )
     plan_send = providers.Factory(
         PlanSend, new_uow=uow.provider, clock=clock, policy=sending_policy, retry=transaction_retry
     )
@@ -423,6 +454,8 @@ class Container(containers.DeclarativeContainer):
         policy=sending_policy,
         heartbeats=heartbeats,
         circuit=mail_circuit,
+        governor=mail_governor,
+        thresholds=bounce_thresholds,
         retry=transaction_retry,
     )
     send_status = providers.Factory(
@@ -553,15 +586,6 @@ class Container(containers.DeclarativeContainer):
         SessionPolicy,
         idle=providers.Factory(timedelta, hours=config.editors.session_idle_hours),
         max_age=providers.Factory(timedelta, days=config.editors.session_max_age_days),
-    )
-    rate_limit_backend = providers.Callable(rate_limit_backend, deployment.provided.redis_url)
-    rate_limit_storage = providers.Selector(
-        rate_limit_backend,
-        redis=providers.Singleton(RedisRateLimitStorage.from_url, deployment.provided.redis_url),
-        database=providers.Singleton(DatabaseRateLimitStorage, db_engine, clock),
-    )
-    rate_limiter: providers.Provider[RateLimiter] = providers.Singleton(
-        PyrateRateLimiter, storage=rate_limit_storage, clock=clock, reporter=error_reporter
     )
     set_editor_password = providers.Factory(
         SetEditorPassword, uow=uow, hasher=password_hasher, clock=clock

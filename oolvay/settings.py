@@ -166,6 +166,14 @@ class EmailConfig(_Section):
     """For connecting to the SMTP server and for each of its replies."""
     max_messages_per_second: Annotated[float, Field(gt=0, le=100_000)] | None = None
     """The most post emails sent per second, across every worker; unset: no limit."""
+    max_messages_per_minute: Annotated[Int, Field(ge=1)] | None = None
+    max_messages_per_hour: Annotated[Int, Field(ge=1)] | None = None
+    max_messages_per_day: Annotated[Int, Field(ge=1)] | None = None
+    """Caps for providers that sell by the minute, hour or day; unset: none."""
+    bounce_threshold: Annotated[Int, Field(ge=1, le=100)] = 3
+    """Permanent refusals (5xx) after which an address gets no more mail."""
+    bounce_threshold_unknown_user: Annotated[Int, Field(ge=1, le=100)] = 1
+    """The same for "no such user" (5.1.1): one is enough."""
     smtp_max_connections: Annotated[Int, Field(ge=1, le=100)] = 8
     """Open SMTP connections per process, shared by the batches sending at once."""
     smtp_idle_seconds: Annotated[float, Field(ge=0, le=3600)] = 60.0

@@ -6,17 +6,27 @@ from collections.abc import Callable
 
 import attrs
 
-from oolvay.application.ports import Clock, JobQueue, Mailer, NotificationRenderer, UnitOfWork
+from oolvay.application.ports import (
+    Clock,
+    JobQueue,
+    Mailer,
+    NotificationRenderer,
+    RateLimiter,
+    UnitOfWork,
+)
 from oolvay.application.sending.batch import SendBatch
 from oolvay.application.sending.circuit import MailCircuit
+from oolvay.application.sending.governor import MailGovernor, MailRates
 from oolvay.application.sending.heartbeat import Heartbeats
 from oolvay.application.sending.plan import PlanSend
 from oolvay.application.sending.policy import SendingPolicy, run_once
 from oolvay.application.sending.resend import ResendNotSent
 from oolvay.application.sending.run import SendPostNotificationsHandler
 from oolvay.application.sending.status import GetSendStatus
+from oolvay.domain.bounces import BounceThresholds
 from tests.builders import a_policy
 from tests.fakes import FakeClock, FakeJobQueue, FakeRenderer
+from tests.fakes.accounts import FakeRateLimiter
 
 
 @attrs.frozen
@@ -37,11 +47,17 @@ def sending(
     clock: FakeClock | None = None,
     policy: SendingPolicy | None = None,
     queue: JobQueue | None = None,
+    rates: MailRates | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Sending:
     """A send's use cases. The clock is fake and sleeping advances it, so a back-off costs
     no wall-clock time."""
     clock = clock or FakeClock()
     policy = policy or a_policy()
+
+    def sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
     plan = PlanSend(new_uow, clock, policy, run_once)
     batch = SendBatch(
         new_uow=new_uow,
@@ -53,6 +69,8 @@ def sending(
             new_uow, clock, interval=policy.heartbeat.total_seconds(), retry=run_once
         ),
         circuit=MailCircuit(clock),
+        governor=MailGovernor(limiter or FakeRateLimiter(), rates or MailRates(), clock, sleep),
+        thresholds=BounceThresholds(unknown_user=1, other=3),
         retry=run_once,
     )
     status = GetSendStatus(new_uow, clock, policy)
@@ -62,7 +80,7 @@ def sending(
         status=status,
         policy=policy,
         clock=clock,
-        sleep=lambda seconds: clock.advance(seconds=seconds),
+        sleep=sleep,
     )
     resend = ResendNotSent(new_uow, queue or FakeJobQueue(), clock, policy, run_once)
     return Sending(plan, batch, status, handler, resend, clock)

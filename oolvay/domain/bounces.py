@@ -56,3 +56,20 @@ class BounceEvent:
         source: str = "",
     ) -> BounceEvent:
         return cls(uuid.uuid4(), user_id, post_id, kind, now, status, detail, source)
+
+
+UNKNOWN_USER = frozenset({"5.1.1", "5.1.10"})
+"""Enhanced status codes (RFC 3463, RFC 7505) saying the mailbox does not exist."""
+
+
+@attrs.frozen
+class BounceThresholds:
+    """How many hard bounces suppress an address: fewer for one that does not exist than for
+    a refusal that might pass (a full mailbox, a policy)."""
+
+    unknown_user: int = attrs.field(validator=attrs.validators.ge(1))
+    other: int = attrs.field(validator=attrs.validators.ge(1))
+
+    def suppress(self, status: str | None, hard_bounces: int) -> bool:
+        needed = self.unknown_user if status in UNKNOWN_USER else self.other
+        return hard_bounces >= needed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -84,6 +85,9 @@ class FakeMailer:
         self.reject = dict(reject or {})
         self.defer_sessions = set(defer_sessions or ())
         self.unavailable_sessions = set(unavailable_sessions or ())
+        self.throttle: set[str] = set()
+        """Addresses the server throttles at (once each), asking for ``throttle_wait``."""
+        self.throttle_wait: float | None = 30.0
         self.sent: list[EmailMessage] = []
         self.sessions = 0
         self._lock = threading.Lock()
@@ -98,9 +102,17 @@ class FakeMailer:
         if session in self.unavailable_sessions:
             raise MailTransportUnavailable("mail server unreachable")
         if session in self.defer_sessions:
-            return SendResult(SendStatus.DEFERRED, "451 try again later", code=451)
+            return SendResult(SendStatus.DEFERRED, "450 4.2.1 mailbox busy", code=450)
+        if message.to in self.throttle:
+            self.throttle.discard(message.to)
+            raise MailTransportUnavailable(
+                "421 4.7.0 slow down", retry_after=self.throttle_wait, throttled=True
+            )
         if message.to in self.reject:
-            return SendResult(SendStatus.REJECTED, self.reject[message.to], code=550)
+            reply = self.reject[message.to]
+            code = int(reply[:3]) if reply[:3].isdigit() else 550
+            enhanced = reply.split()[1] if re.match(r"^\d{3} \d\.\d+\.\d+ ", reply) else None
+            return SendResult(SendStatus.REJECTED, reply, code=code, enhanced_code=enhanced)
         with self._lock:
             self.sent.append(message)
         return SendResult(SendStatus.SENT)

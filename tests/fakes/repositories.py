@@ -149,6 +149,11 @@ class FakeBounceEventRepository:
                 latest[event.user_id] = event
         return latest
 
+    def count_for_user(self, user_id: UserId, kind: BounceKind) -> int:
+        return sum(
+            1 for e in self._store.bounce_events.values() if (e.user_id, e.kind) == (user_id, kind)
+        )
+
     def counts_for_post(self, post_id: PostId) -> Mapping[BounceKind, int]:
         counts: dict[BounceKind, int] = {}
         for event in self._store.bounce_events.values():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import ipaddress
-import re
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from oolvay.adapters.email.addresses import sendable_address
 from oolvay.adapters.email.dkim import DkimSigner
 from oolvay.adapters.email.mime import Sender, build_mime, needs_smtputf8
 from oolvay.adapters.email.pool import PoolTimeout, SmtpPool
+from oolvay.adapters.email.replies import is_throttling, reply_text, result_of, throttled
 from oolvay.application.ports import (
     Clock,
     EmailMessage,
@@ -120,6 +120,10 @@ class _Connection:
             self._taken += 1
             try:
                 self._smtp = self._pool.take()
+            except smtplib.SMTPResponseException as error:
+                if is_throttling(error.smtp_code, reply_text(error.smtp_code, error.smtp_error)):
+                    raise throttled(error.smtp_code, error.smtp_error) from error
+                raise _Unavailable(_describe_open_failure(error)) from error
             except (OSError, smtplib.SMTPException) as error:
                 raise _Unavailable(_describe_open_failure(error)) from error
             except PoolTimeout as error:
@@ -147,28 +151,10 @@ class _Connection:
 
 def _describe_open_failure(error: BaseException) -> str:
     if isinstance(error, smtplib.SMTPAuthenticationError):
-        return f"SMTP authentication failed: {_reply(error.smtp_code, error.smtp_error)}"
+        return f"SMTP authentication failed: {reply_text(error.smtp_code, error.smtp_error)}"
     if isinstance(error, smtplib.SMTPNotSupportedError):
         return f"SMTP server cannot do what SMTP_URL asks: {error}"
     return f"cannot open SMTP connection: {error!r}"
-
-
-def _reply(code: int, text: bytes | str) -> str:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return f"{code} {text}".strip()
-
-
-_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})\b")
-
-
-def _by_code(code: int, text: bytes | str) -> SendResult:
-    status = SendStatus.REJECTED if 500 <= code < 600 else SendStatus.DEFERRED
-    reply = _reply(code, text)
-    enhanced = _ENHANCED.match(reply[4:]) if len(reply) > 4 else None
-    return SendResult(
-        status, reply, code=code, enhanced_code=enhanced.group(0) if enhanced else None
-    )
 
 
 @attrs.frozen
@@ -185,9 +171,11 @@ class SmtpMailer:
     mailer's pool (one per server, shared by every thread of the process) and given back.
 
     A message refused with 5xx is REJECTED and one refused with 4xx DEFERRED; either way
-    the session goes on. A connection that drops (or a 421, which closes it) is re-opened
-    once and the message tried again; if it cannot be, the session raises
-    MailTransportUnavailable and sends nothing more. Messages sent before stay SENT.
+    the session goes on. A server that throttles (421, 451, 454, or a 4xx saying when to try
+    again) raises MailTransportUnavailable (``throttled``, with its wait): nothing more is
+    sent on the session. A connection that drops is re-opened once and the message tried
+    again; if it cannot be, the session raises MailTransportUnavailable too. Messages sent
+    before stay SENT.
     """
 
     def __init__(
@@ -225,6 +213,8 @@ class SmtpMailer:
     def send_on(self, connection: _Connection, message: EmailMessage) -> SendResult:
         try:
             return self._send(connection, message)
+        except MailTransportUnavailable:
+            raise
         except _Unavailable as error:
             reason = f"{error} ({self._server})"
             log.error("SMTP session cut short", reason=reason)
@@ -258,15 +248,11 @@ class SmtpMailer:
                 )
             except smtplib.SMTPRecipientsRefused as error:
                 code, text = error.recipients.get(message.to, (-1, b"recipient refused"))
-                if code == 421:
-                    connection.lost(_reply(code, text))
-                    continue
-                return _by_code(code, text)
+                self._stop_if_throttling(connection, code, text)
+                return result_of(code, text)
             except smtplib.SMTPResponseException as error:
-                if error.smtp_code == 421:
-                    connection.lost(_reply(error.smtp_code, error.smtp_error))
-                    continue
-                return _by_code(error.smtp_code, error.smtp_error)
+                self._stop_if_throttling(connection, error.smtp_code, error.smtp_error)
+                return result_of(error.smtp_code, error.smtp_error)
             except smtplib.SMTPNotSupportedError as error:
                 return SendResult(SendStatus.REJECTED, f"the server cannot take it: {error}")
             except (smtplib.SMTPServerDisconnected, OSError) as error:
@@ -277,6 +263,15 @@ class SmtpMailer:
             except smtplib.SMTPException as error:
                 return SendResult(SendStatus.DEFERRED, repr(error))
             return SendResult(SendStatus.SENT)
+
+    @staticmethod
+    def _stop_if_throttling(connection: _Connection, code: int, text: bytes | str) -> None:
+        """A server that throttles us (421, 451, 454, "try again in ...") is not asked for
+        more on this session; the batch resumes after the wait."""
+        if is_throttling(code, reply_text(code, text)):
+            if code == 421:
+                connection.lost(reply_text(code, text))  # the server closes it anyway
+            raise throttled(code, text)
 
     def _open_session(self) -> smtplib.SMTP:
         host, port, timeout = self._server.host, self._server.port, self._timeout

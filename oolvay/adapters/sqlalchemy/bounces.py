@@ -69,3 +69,9 @@ class SqlAlchemyBounceEventRepository:
             .group_by(bounce_events.c.kind)
         )
         return {BounceKind(kind): count for kind, count in self._session.execute(query)}
+
+    def count_for_user(self, user_id: UserId, kind: BounceKind) -> int:
+        query = sa.select(sa.func.count()).where(
+            bounce_events.c.user_id == user_id, bounce_events.c.kind == kind.value
+        )
+        return self._session.execute(query).scalar_one()

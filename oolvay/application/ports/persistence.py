@@ -110,6 +110,10 @@ class BounceEventRepository(Protocol):
         """How many events of each kind the post has had."""
         ...
 
+    def count_for_user(self, user_id: UserId, kind: BounceKind) -> int:
+        """How many events of this kind the user has had, over every post."""
+        ...
+
 
 class ReportRepository(Protocol):
     def add(self, report: Report) -> None: ...

@@ -21,8 +21,11 @@ from oolvay.application.ports import (
     UnitOfWork,
 )
 from oolvay.application.sending.circuit import MailCircuit
+from oolvay.application.sending.governor import MailGovernor, RateDeferred
 from oolvay.application.sending.heartbeat import Heartbeats, HeldLease
 from oolvay.application.sending.policy import SendingPolicy, published_post
+from oolvay.application.sending.refusals import Refusal, record_refusal
+from oolvay.domain.bounces import BounceThresholds
 from oolvay.domain.deliveries import DeliveryOutcome, DeliveryState
 from oolvay.domain.errors import InvalidEmailAddress
 from oolvay.domain.ids import PostId, UserId
@@ -78,6 +81,8 @@ class SendBatch:
     policy: SendingPolicy
     heartbeats: Heartbeats
     circuit: MailCircuit
+    governor: MailGovernor
+    thresholds: BounceThresholds
     retry: TransactionRetry
 
     def __call__(self, post_id: PostId, *, round: int, batch: int, holder: str) -> BatchReport:
@@ -138,40 +143,60 @@ class SendBatch:
         try:
             with self.mailer.session() as session:
                 for number, user in enumerate(recipients):
-                    outcome = self._deliver(session, post, user)
+                    outcome, refusal = self._deliver(session, post, user)
                     after = recipients[number + 1].id if number + 1 < len(recipients) else None
-                    record = functools.partial(self._record, lease, outcome, after)
+                    record = functools.partial(self._record, lease, outcome, after, refusal)
                     if held.lost or not self.retry(record):
                         log.warning("A send lease was taken over; its run stops", lease=lease.id)
                         return
-        except MailTransportUnavailable as error:
-            delay = self.circuit.failed(error)
+        except (MailTransportUnavailable, RateDeferred) as error:
+            delay = self._wait_after(error)
             # Nothing was handed to the server: the batch's recipients are simply queued.
             self.retry(lambda: self._release(lease))
-            log.warning("Mail server unavailable", reason=error.reason, retry_in=delay)
+            log.warning("Batch deferred", reason=error.reason, retry_in=delay)
             raise BatchDeferred(error.reason, delay) from error
         # Anything else (the database gone for longer than the retries, a bug) leaves the
         # lease to die: taking it over decides the recipient in flight as UNCERTAIN.
         self.circuit.succeeded()
         self.retry(lambda: self._release(lease))
 
-    def _deliver(self, session: MailSession, post: Post, user: User) -> DeliveryOutcome:
+    def _wait_after(self, error: MailTransportUnavailable | RateDeferred) -> float:
+        if isinstance(error, RateDeferred):
+            return error.retry_after
+        if error.throttled:
+            self.governor.throttled()
+        return self.circuit.failed(error)
+
+    def _deliver(
+        self, session: MailSession, post: Post, user: User
+    ) -> tuple[DeliveryOutcome, Refusal | None]:
         try:
             parse_email_address(user.email)
         except InvalidEmailAddress as error:
-            return DeliveryOutcome.failed(user.id, error.message, retriable=False)
-        return _outcome(user, session.send(self.renderer.post_notification(post, user)))
+            return DeliveryOutcome.failed(user.id, error.message, retriable=False), None
+        message = self.renderer.post_notification(post, user)
+        self.governor.acquire()
+        result = session.send(message)
+        if result.status is SendStatus.SENT:
+            self.governor.sent()
+        return _outcome(user, result), Refusal.of(result)
 
-    def _record(self, lease: Lease, outcome: DeliveryOutcome, after: UserId | None) -> bool:
-        uow = self.new_uow()
+    def _record(
+        self,
+        lease: Lease,
+        outcome: DeliveryOutcome,
+        after: UserId | None,
+        refusal: Refusal | None,
+    ) -> bool:
+        uow, now = self.new_uow(), self.clock.now()
         with uow:
             held = uow.deliveries.record(
-                lease.post_id,
-                outcome,
-                lease_id=lease.id,
-                next_in_flight=after,
-                now=self.clock.now(),
+                lease.post_id, outcome, lease_id=lease.id, next_in_flight=after, now=now
             )
+            if held and refusal is not None:
+                record_refusal(
+                    uow, lease.post_id, outcome.user_id, refusal, self.thresholds, now=now
+                )
             uow.commit()
         return held
 

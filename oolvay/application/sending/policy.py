@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -49,6 +50,11 @@ class SendingPolicy:
 
     def liveness(self, now: datetime) -> Liveness:
         return Liveness(heartbeat_before=now - self.dead_after, taken_before=now - self.claim_lease)
+
+
+def wait_on_event(seconds: float) -> None:
+    """The real sleep of a sender: a wait nobody wakes early."""
+    threading.Event().wait(seconds)
 
 
 def run_once(transaction: Callable[[], T]) -> T:

@@ -14,16 +14,11 @@ from oolvay.application.jobs import JobResult, SendPostNotifications
 from oolvay.application.ports import Clock
 from oolvay.application.sending.batch import BatchDeferred, BatchReport, SendBatch
 from oolvay.application.sending.plan import Plan, PlanSend
-from oolvay.application.sending.policy import SendingPolicy
+from oolvay.application.sending.policy import SendingPolicy, wait_on_event
 from oolvay.application.sending.status import GetSendStatus, SendOverview
 from oolvay.domain.ids import PostId
 
 log = structlog.get_logger(__name__)
-
-
-def wait_on_event(seconds: float) -> None:
-    """The real sleep of an inline send: a wait nobody wakes early."""
-    threading.Event().wait(seconds)
 
 
 @attrs.frozen

@@ -18,6 +18,7 @@ from oolvay.composition_root import build_container
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.posts import PostStatus
 from oolvay.domain.sends import Send, SendState
+from oolvay.domain.users import POST_EMAIL_AUDIENCE
 from oolvay.settings import load_settings
 from tests.builders import T0, a_policy, a_post, a_subscriber
 from tests.fakes import FakeClock, FakeErrorReporter, FakeMailer, FakeRenderer
@@ -133,3 +134,27 @@ def test_the_container_wires_the_database_from_DATABASE_URL(engine: Engine) -> N
         assert mailer.recipients == [reader.email]
     finally:
         container.db_engine().dispose()
+
+
+def test_a_mailbox_the_server_says_does_not_exist_is_suppressed_in_the_database(
+    new_uow: NewUow,
+) -> None:
+    post = a_post()
+    post.publish(T0)
+    gone, kept = a_subscriber(1), a_subscriber(2)
+    given(new_uow(), an_author(), post, gone, kept)
+    with new_uow() as uow:
+        uow.sends.add(Send.new(post.id, now=T0))
+        uow.commit()
+    mailer = FakeMailer(reject={gone.email: "550 5.1.1 no such user here"})
+
+    sending(new_uow, mailer).handler.run(post.id, holder="test")
+
+    with new_uow() as uow:
+        stored = uow.users.get(gone.id)
+        [event] = uow.bounce_events.for_user(gone.id, limit=10)
+        audience = uow.users.count_audience(POST_EMAIL_AUDIENCE)
+    assert stored is not None
+    assert stored.bounced
+    assert (event.status, event.source, event.post_id) == ("5.1.1", "smtp", post.id)
+    assert audience == 1

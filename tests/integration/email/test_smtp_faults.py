@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from oolvay.adapters.email.smtp import Security, SmtpMailer, SmtpServer
 from oolvay.application.mail import send_all
-from oolvay.application.ports import EmailMessage, SendResult, SendStatus
+from oolvay.application.ports import EmailMessage, MailTransportUnavailable, SendResult, SendStatus
 from tests.fakes import FakeClock
 from tests.integration.email.conftest import (
     SENDER,
@@ -67,21 +69,42 @@ def test_a_recipient_refused_for_now_is_deferred_and_the_batch_goes_on(
     assert sink.recipients == ["reader1@example.com"]
 
 
-def test_a_421_closes_the_connection_and_the_mailer_reopens_it_once(
-    start_server: StartServer,
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "421 4.3.2 shutting down",
+        "451 4.7.1 slow down, please",
+        "454 4.7.0 TLS not available now",
+        "450 4.2.0 rate limited: try again in 2 minutes",
+    ],
+)
+def test_a_server_that_throttles_stops_the_session_with_its_wait(
+    start_server: StartServer, refusal: str
 ) -> None:
-    sink = RefusingSink({"reader1@example.com": "421 4.3.2 shutting down"})
+    sink = RefusingSink({"reader1@example.com": refusal})
     mailer = plain_mailer(start_server(sink))
 
-    results = send_all(mailer, to(*readers(4)))
+    with mailer.session() as session:
+        first = session.send(to(*readers(1))[0])
+        with pytest.raises(MailTransportUnavailable) as stopped:
+            session.send(to(*readers(2))[1])
 
-    # reader1 is tried again on the re-opened connection and refused again: the second
-    # loss gives up on the rest of the batch, for a later retry of the job.
-    assert results[0] == SENT
-    assert [r.status for r in results[1:]] == [SendStatus.DEFERRED] * 3
-    assert all("421 4.3.2 shutting down" in (r.error or "") for r in results[1:])
+    assert first == SENT
+    assert stopped.value.throttled
+    assert refusal in stopped.value.reason
+    assert stopped.value.retry_after == (120.0 if "2 minutes" in refusal else None)
     assert sink.recipients == ["reader0@example.com"]
-    assert sink.connections == 2
+
+
+def test_a_recipient_busy_for_now_is_deferred_and_the_session_goes_on(
+    start_server: StartServer,
+) -> None:
+    sink = RefusingSink({"reader1@example.com": "450 4.2.1 mailbox busy"})
+    mailer = plain_mailer(start_server(sink))
+
+    results = send_all(mailer, to(*readers(3)))
+
+    assert [r.status for r in results] == [SendStatus.SENT, SendStatus.DEFERRED, SendStatus.SENT]
 
 
 def test_a_dropped_connection_is_reopened_and_nothing_is_lost_or_doubled(

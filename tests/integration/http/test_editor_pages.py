@@ -204,7 +204,10 @@ def test_failed_recipients_are_listed_filtered_and_resent(signed_in: Browser) ->
     assert "Resent to those who had not got it." in resent.text
     assert 'data-field="label">Sent<' in resent.text
     assert "Nothing to resend: everyone in the audience has it" in again.text
-    assert sorted(signed_in.mailer.recipients) == sorted(READERS)
+    # ada's mailbox does not exist (5.1.1): suppressed at once, and left out of the resend.
+    assert sorted(signed_in.mailer.recipients) == sorted(
+        r for r in READERS if r != "ada@example.com"
+    )
 
 
 def test_a_report_is_requested_and_downloaded_with_the_session(signed_in: Browser) -> None:

@@ -9,17 +9,20 @@ from oolvay.application.jobs import SendPostNotifications
 from oolvay.application.publish_post import PublishPost
 from oolvay.application.sending.batch import SendBatch
 from oolvay.application.sending.circuit import MailCircuit
+from oolvay.application.sending.governor import MailGovernor, MailRates
 from oolvay.application.sending.heartbeat import Heartbeats
 from oolvay.application.sending.plan import PlanSend
 from oolvay.application.sending.policy import SendingPolicy, run_once
 from oolvay.application.sending.resend import CancelSend, ResendNotSent
 from oolvay.application.sending.run import SendPostNotificationsHandler
 from oolvay.application.sending.status import GetSendStatus, SendOverview
+from oolvay.domain.bounces import BounceThresholds
 from oolvay.domain.ids import PostId
 from oolvay.domain.posts import Post
 from oolvay.domain.users import User
 from tests.builders import a_policy
 from tests.fakes import FakeClock, FakeJobQueue, FakeMailer, FakeRenderer, FakeUnitOfWork
+from tests.fakes.accounts import FakeRateLimiter
 
 
 @attrs.define
@@ -33,7 +36,17 @@ class World:
     policy: SendingPolicy
     heartbeats: Heartbeats
     circuit: MailCircuit
+    governor: MailGovernor | None = None
+    limiter: FakeRateLimiter = attrs.Factory(FakeRateLimiter)
     slept: list[float] = attrs.Factory(list)
+
+    def __attrs_post_init__(self) -> None:
+        self.govern(MailRates())
+
+    def govern(self, rates: MailRates) -> MailGovernor:
+        """Send at these rates (the shared limit is the fake limiter)."""
+        self.governor = MailGovernor(self.limiter, rates, self.clock, self.sleep)
+        return self.governor
 
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
@@ -56,6 +69,8 @@ class World:
             policy=self.policy,
             heartbeats=self.heartbeats,
             circuit=self.circuit,
+            governor=self.governor or self.govern(MailRates()),
+            thresholds=BounceThresholds(unknown_user=1, other=3),
             retry=run_once,
         )
 

@@ -1,0 +1,135 @@
+"""The pace of post emails: the configured rates, across every process, and slower for a
+while after the mail server throttled us."""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import attrs
+import structlog
+
+from oolvay.application.ports import Clock, RateLimiter
+from oolvay.application.rate_limits import Rate, RateLimit
+
+log = structlog.get_logger(__name__)
+
+RECENT = timedelta(seconds=30)
+"""The window this process's own pace is measured over."""
+
+
+@attrs.frozen
+class MailRates:
+    """``email.max_messages_per_second`` and the optional caps per minute, hour and day."""
+
+    per_second: float | None = None
+    per_minute: int | None = None
+    per_hour: int | None = None
+    per_day: int | None = None
+
+    def limit(self) -> RateLimit | None:
+        """The shared limit, or None when no rate is set (every message goes at once)."""
+        rates = []
+        if self.per_second is not None:
+            # A second's worth at most at once, then evenly: 50/s is one every 20 ms.
+            burst = max(1, int(self.per_second))
+            rates.append(Rate(burst, timedelta(seconds=burst / self.per_second)))
+        for count, per in (
+            (self.per_minute, timedelta(minutes=1)),
+            (self.per_hour, timedelta(hours=1)),
+            (self.per_day, timedelta(days=1)),
+        ):
+            if count is not None:
+                rates.append(Rate(count, per))
+        return RateLimit("mail-messages", tuple(rates), what="post emails") if rates else None
+
+
+class RateDeferred(Exception):
+    """The rates leave no room for a while (a daily cap is spent): try again later."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"the sending rate allows no more for {retry_after:.0f}s")
+        self.reason = str(self)
+        self.retry_after = retry_after
+
+
+class MailGovernor:
+    """Every post email asks it before it goes. The shared limit (the RateLimiter's storage
+    is the database or Redis) holds across all processes; a wait longer than ``max_wait``
+    (a cap per hour or day) is not slept but raised, for the batch to resume later.
+
+    After the server throttled us, this process sends at half its pace of the last
+    ``RECENT`` seconds for ``cooldown``, halving again at each throttle meanwhile; then it
+    goes back to the configured rates alone."""
+
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        rates: MailRates,
+        clock: Clock,
+        sleep: Callable[[float], None],
+        *,
+        max_wait: timedelta = timedelta(seconds=30),
+        cooldown: timedelta = timedelta(seconds=60),
+    ) -> None:
+        self._limiter = limiter
+        self._limit = rates.limit()
+        self._clock = clock
+        self._sleep = sleep
+        self._max_wait = max_wait
+        self._cooldown = cooldown
+        self._lock = threading.Lock()
+        self._recent: collections.deque[datetime] = collections.deque()
+        self._slow_until: datetime | None = None
+        self._interval = timedelta(0)
+        self._next_slot: datetime | None = None
+
+    def acquire(self) -> None:
+        """Wait for this message's turn; RateDeferred when it is too far away."""
+        self._paced()
+        if self._limit is None:
+            return
+        while True:
+            decision = self._limiter.hit(self._limit, "all")
+            if decision.allowed:
+                return
+            if decision.retry_after > self._max_wait:
+                raise RateDeferred(decision.retry_after.total_seconds())
+            self._sleep(decision.retry_after.total_seconds())
+
+    def sent(self) -> None:
+        now = self._clock.now()
+        with self._lock:
+            self._recent.append(now)
+            while self._recent and self._recent[0] < now - RECENT:
+                self._recent.popleft()
+
+    def throttled(self) -> None:
+        """The server asked us to slow down: halve this process's pace for a while."""
+        now = self._clock.now()
+        with self._lock:
+            recent = [sent for sent in self._recent if sent >= now - RECENT]
+            pace = max(len(recent) / RECENT.total_seconds(), 0.1)
+            slowing = self._slow_until is not None and now < self._slow_until
+            current = 1 / self._interval.total_seconds() if slowing and self._interval else pace
+            self._interval = timedelta(seconds=2 / current)
+            self._slow_until = now + self._cooldown
+        log.warning(
+            "Mail server throttled us; slowing down",
+            per_second=round(1 / self._interval.total_seconds(), 2),
+            until=self._slow_until.isoformat(),
+        )
+
+    def _paced(self) -> None:
+        with self._lock:
+            now = self._clock.now()
+            if self._slow_until is None or now >= self._slow_until:
+                self._slow_until, self._next_slot = None, None
+                return
+            slot = max(now, self._next_slot or now)
+            self._next_slot = slot + self._interval
+        wait = (slot - now).total_seconds()
+        if wait > 0:
+            self._sleep(wait)

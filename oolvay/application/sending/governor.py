@@ -18,6 +18,8 @@ log = structlog.get_logger(__name__)
 
 RECENT = timedelta(seconds=30)
 """The window this process's own pace is measured over."""
+MIN_PACE = 0.1
+"""Messages a second: however often throttled, one every ten seconds still goes."""
 
 
 @attrs.frozen
@@ -61,8 +63,8 @@ class MailGovernor:
     (a cap per hour or day) is not slept but raised, for the batch to resume later.
 
     After the server throttled us, this process sends at half its pace of the last
-    ``RECENT`` seconds for ``cooldown``, halving again at each throttle meanwhile; then it
-    goes back to the configured rates alone."""
+    ``RECENT`` seconds, climbing back to it evenly over ``cooldown``; a throttle meanwhile
+    halves the pace it has reached. Then it goes back to the configured rates alone."""
 
     def __init__(
         self,
@@ -82,8 +84,9 @@ class MailGovernor:
         self._cooldown = cooldown
         self._lock = threading.Lock()
         self._recent: collections.deque[datetime] = collections.deque()
-        self._slow_until: datetime | None = None
-        self._interval = timedelta(0)
+        self._since: datetime | None = None
+        """When the last throttle was; None when not slowed."""
+        self._base = self._floor = MIN_PACE
         self._next_slot: datetime | None = None
 
     def acquire(self) -> None:
@@ -107,29 +110,35 @@ class MailGovernor:
                 self._recent.popleft()
 
     def throttled(self) -> None:
-        """The server asked us to slow down: halve this process's pace for a while."""
+        """The server asked us to slow down: halve this process's pace, then climb back."""
         now = self._clock.now()
         with self._lock:
-            recent = [sent for sent in self._recent if sent >= now - RECENT]
-            pace = max(len(recent) / RECENT.total_seconds(), 0.1)
-            slowing = self._slow_until is not None and now < self._slow_until
-            current = 1 / self._interval.total_seconds() if slowing and self._interval else pace
-            self._interval = timedelta(seconds=2 / current)
-            self._slow_until = now + self._cooldown
-        log.warning(
-            "Mail server throttled us; slowing down",
-            per_second=round(1 / self._interval.total_seconds(), 2),
-            until=self._slow_until.isoformat(),
-        )
+            current = self._pace(now)
+            if current is None:
+                recent = [sent for sent in self._recent if sent >= now - RECENT]
+                current = max(len(recent) / RECENT.total_seconds(), MIN_PACE)
+                self._base = current
+            self._floor = max(current / 2, MIN_PACE)
+            self._since = now
+        log.warning("Mail server throttled us; slowing down", per_second=round(self._floor, 2))
+
+    def _pace(self, now: datetime) -> float | None:
+        """Messages a second this process may send now; None when not slowed."""
+        if self._since is None or now - self._since >= self._cooldown:
+            self._since = None
+            return None
+        climbed = (now - self._since) / self._cooldown
+        return self._floor + (self._base - self._floor) * climbed
 
     def _paced(self) -> None:
         with self._lock:
             now = self._clock.now()
-            if self._slow_until is None or now >= self._slow_until:
-                self._slow_until, self._next_slot = None, None
+            pace = self._pace(now)
+            if pace is None:
+                self._next_slot = None
                 return
             slot = max(now, self._next_slot or now)
-            self._next_slot = slot + self._interval
+            self._next_slot = slot + timedelta(seconds=1 / pace)
         wait = (slot - now).total_seconds()
         if wait > 0:
             self._sleep(wait)

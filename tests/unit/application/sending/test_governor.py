@@ -71,7 +71,7 @@ def test_a_turn_too_far_away_is_raised_for_the_batch_to_resume_later() -> None:
     assert slept == []
 
 
-def test_after_a_throttle_this_process_sends_at_half_its_pace_then_recovers() -> None:
+def test_after_a_throttle_this_process_sends_at_half_its_pace_and_climbs_back() -> None:
     clock = FakeClock()
     governor, slept = a_governor(clock, FakeRateLimiter(), MailRates())
     for _ in range(30):  # one a second for thirty seconds
@@ -80,19 +80,28 @@ def test_after_a_throttle_this_process_sends_at_half_its_pace_then_recovers() ->
         clock.advance(seconds=1)
 
     governor.throttled()
-    for _ in range(3):
-        governor.acquire()
-    paced = list(slept)
-    governor.throttled()
     governor.acquire()
     governor.acquire()
+    halved = slept[-1]
+    clock.advance(seconds=30)  # half the cool-down: three quarters of the pace
+    slept.clear()
+    governor.acquire()
+    governor.acquire()
+    climbing = slept[-1]
+    governor.throttled()  # again, while slowed: half of the pace reached
+    slept.clear()
+    governor.acquire()
+    governor.acquire()
+    again = slept[-1]
     clock.advance(minutes=2)
     slept.clear()
     governor.acquire()
+    governor.acquire()
 
-    assert paced == [2.0, 2.0]  # half of one a second: one every two seconds
-    assert slept == []
-    assert governor._interval == timedelta(seconds=4)  # halved again while slowed
+    assert halved == pytest.approx(2.0)  # one every two seconds
+    assert climbing == pytest.approx(1 / 0.75, rel=0.05)
+    assert again == pytest.approx(2 / 0.75, rel=0.05)
+    assert slept == []  # the cool-down is over
 
 
 def test_a_throttling_server_defers_the_batch_and_slows_the_process(world: World) -> None:
@@ -108,7 +117,7 @@ def test_a_throttling_server_defers_the_batch_and_slows_the_process(world: World
     progress = world.overview(post_id).progress
     assert (progress[DeliveryState.SENT], progress[DeliveryState.QUEUED]) == (1, 2)
     assert world.governor is not None
-    assert world.governor._slow_until is not None
+    assert world.governor._since is not None
 
 
 def test_a_throttled_inline_send_waits_and_still_reaches_everyone_once(world: World) -> None:

@@ -20,6 +20,9 @@ RECENT = timedelta(seconds=30)
 """The window this process's own pace is measured over."""
 MIN_PACE = 0.1
 """Messages a second: however often throttled, one every ten seconds still goes."""
+EPISODE = timedelta(seconds=1)
+"""Throttles this close to the last one are the same episode (the server refusing every
+connection at once): the pace halves once for them, not once per connection."""
 
 
 @attrs.frozen
@@ -63,8 +66,9 @@ class MailGovernor:
     (a cap per hour or day) is not slept but raised, for the batch to resume later.
 
     After the server throttled us, this process sends at half its pace of the last
-    ``RECENT`` seconds, climbing back to it evenly over ``cooldown``; a throttle meanwhile
-    halves the pace it has reached. Then it goes back to the configured rates alone."""
+    ``RECENT`` seconds (or since its first message, when that is sooner), climbing back to
+    it evenly over ``cooldown``; a later throttle meanwhile halves the pace it has reached.
+    Then it goes back to the configured rates alone."""
 
     def __init__(
         self,
@@ -113,14 +117,21 @@ class MailGovernor:
         """The server asked us to slow down: halve this process's pace, then climb back."""
         now = self._clock.now()
         with self._lock:
+            if self._since is not None and now - self._since < EPISODE:
+                return
             current = self._pace(now)
             if current is None:
-                recent = [sent for sent in self._recent if sent >= now - RECENT]
-                current = max(len(recent) / RECENT.total_seconds(), MIN_PACE)
-                self._base = current
+                current = self._base = self._measured(now)
             self._floor = max(current / 2, MIN_PACE)
             self._since = now
         log.warning("Mail server throttled us; slowing down", per_second=round(self._floor, 2))
+
+    def _measured(self, now: datetime) -> float:
+        recent = [sent for sent in self._recent if sent >= now - RECENT]
+        if not recent:
+            return MIN_PACE
+        span = max(now - recent[0], EPISODE)
+        return max(len(recent) / span.total_seconds(), MIN_PACE)
 
     def _pace(self, now: datetime) -> float | None:
         """Messages a second this process may send now; None when not slowed."""

@@ -104,6 +104,38 @@ def test_after_a_throttle_this_process_sends_at_half_its_pace_and_climbs_back() 
     assert slept == []  # the cool-down is over
 
 
+def test_a_process_that_just_started_halves_the_pace_it_has_had_so_far() -> None:
+    clock = FakeClock()
+    governor, slept = a_governor(clock, FakeRateLimiter(), MailRates())
+    for _ in range(40):  # forty a second, for two seconds
+        governor.acquire()
+        governor.sent()
+        clock.advance(seconds=0.05)
+
+    governor.throttled()
+    governor.acquire()
+    governor.acquire()
+
+    assert slept[-1] == pytest.approx(1 / 10, rel=0.05)  # twenty a second, not 40/30 / 2
+
+
+def test_throttles_within_a_second_of_each_other_halve_the_pace_once() -> None:
+    clock = FakeClock()
+    governor, slept = a_governor(clock, FakeRateLimiter(), MailRates())
+    for _ in range(30):
+        governor.acquire()
+        governor.sent()
+        clock.advance(seconds=1)
+
+    for _ in range(4):  # four connections refused in the same moment
+        governor.throttled()
+        clock.advance(seconds=0.1)
+    governor.acquire()
+    governor.acquire()
+
+    assert slept[-1] == pytest.approx(2.0, rel=0.05)
+
+
 def test_a_throttling_server_defers_the_batch_and_slows_the_process(world: World) -> None:
     post_id = world.published(a_post(), *(a_subscriber(n) for n in range(3)))
     world.plan(post_id)

@@ -49,7 +49,7 @@ def outage(engine: Engine) -> Iterator[Outage]:
 
 
 @pytest.fixture(autouse=True)
-def _quiet() -> Iterator[list[MutableMapping[str, Any]]]:
+def app_logs() -> Iterator[list[MutableMapping[str, Any]]]:
     """The application's log lines are kept, not printed (nor the test client's requests):
     ``-s`` shows the counts alone."""
     requests = logging.getLogger("httpx")

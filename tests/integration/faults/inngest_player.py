@@ -93,9 +93,16 @@ class InngestPlayer:
     calls: int = 0
     _run_ids: Iterator[int] = attrs.field(factory=count)
 
-    def run(self, event: inngest.Event, fn_id: str | None = None) -> Run:
+    def run(
+        self,
+        event: inngest.Event,
+        fn_id: str | None = None,
+        *,
+        before_on_failure: Callable[[], None] = lambda: None,
+    ) -> Run:
         """One run of the function ``event`` triggers, to its end: completed, or failed
-        after its last attempt (then ``on_failure`` is called)."""
+        after its last attempt; then ``before_on_failure`` (what happens meanwhile) and
+        ``on_failure``."""
         fn_id = fn_id or FUNCTION_FOR[event.name]
         run_id = f"01JFAULTRUN{next(self._run_ids)}"
         steps: dict[str, object] = {}
@@ -117,9 +124,9 @@ class InngestPlayer:
                 continue
             final, error = failed
             if final or attempt >= self.retries:
-                return Run(
-                    fn_id, event, False, error, attempts, self._fail(event, fn_id, run_id, error)
-                )
+                before_on_failure()
+                on_failure = self._fail(event, fn_id, run_id, error)
+                return Run(fn_id, event, False, error, attempts, on_failure)
             self.wait(_retry_after(response) or BACKOFF[min(attempt, len(BACKOFF) - 1)])
             attempt += 1
 

@@ -5,6 +5,7 @@ run in turn (an event id seen before is dropped, as Inngest drops it)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -164,8 +165,12 @@ def _failure(response: httpx.Response) -> tuple[bool, Any] | None:
 
 
 def _retry_after(response: httpx.Response) -> timedelta | None:
+    """The delay the worker asked for. The header is a time, from the real clock when the
+    worker raised; the workers ask for whole seconds, so rounding up what is left gives
+    the delay back (the time the test spent since is not the application's: its clock is
+    fake)."""
     header = response.headers.get("retry-after")
     if header is None:
         return None
-    at = datetime.fromisoformat(header.replace("Z", "+00:00"))
-    return max(timedelta(0), at - datetime.now(UTC))
+    left = datetime.fromisoformat(header.replace("Z", "+00:00")) - datetime.now(UTC)
+    return timedelta(seconds=max(0, math.ceil(left.total_seconds())))

@@ -84,6 +84,8 @@ class Tally:
     uncertain: int = 0
     arrived: int = 0
     """Of the UNCERTAIN, how many had in fact reached the server."""
+    each: list[str] = attrs.field(factory=list)
+    """Per kill: UNCERTAIN/of them arrived."""
 
     def add(self, arrivals: Arrivals, left: Aftermath) -> None:
         self.kills += 1
@@ -92,6 +94,7 @@ class Tally:
         self.worst = max(self.worst, arrivals.duplicates)
         self.uncertain += len(left.uncertain)
         self.arrived += len(left.uncertain_arrived)
+        self.each.append(f"{len(left.uncertain)}/{len(left.uncertain_arrived)}")
 
     def check(self, kills: int) -> None:
         assert self.kills == kills
@@ -104,7 +107,8 @@ class Tally:
             f"(audience {self.mode.audience}, batches of {self.mode.batch}); "
             f"missing {self.missing}; duplicates {self.duplicates} (at most {self.worst} per "
             f"kill; bound {self.mode.concurrency}); uncertain {self.uncertain}, "
-            f"{self.arrived} of them had arrived"
+            f"{self.arrived} of them had arrived; per kill (uncertain/arrived): "
+            + " ".join(self.each)
         )
 
 

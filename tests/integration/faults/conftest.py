@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, MutableMapping
 from multiprocessing.context import ForkServerContext
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from tests.integration.email.conftest import (
 )
 from tests.integration.faults.database import Outage, RecordFaults
 from tests.integration.faults.killing import fork_server as forking
+from tests.integration.faults.killing import killing_server
+from tests.integration.faults.trials import Trial
 from tests.integration.inngest.conftest import sentry_events
 
 __all__ = ["sentry_events", "start_server"]  # fixtures of other folders, used here
@@ -28,6 +31,12 @@ __all__ = ["sentry_events", "start_server"]  # fixtures of other folders, used h
 @pytest.fixture(scope="session")
 def fork_server() -> ForkServerContext:
     return forking()
+
+
+@pytest.fixture
+def trial(engine: Engine, fork_server: ForkServerContext, tmp_path: Path) -> Iterator[Trial]:
+    with killing_server() as (sink, smtp):
+        yield Trial(engine, sink, smtp, fork_server, tmp_path)
 
 
 @pytest.fixture

@@ -99,15 +99,18 @@ class InngestPlayer:
         event: inngest.Event,
         fn_id: str | None = None,
         *,
+        attempt: int = 0,
+        run_id: str | None = None,
         before_on_failure: Callable[[], None] = lambda: None,
     ) -> Run:
         """One run of the function ``event`` triggers, to its end: completed, or failed
         after its last attempt; then ``before_on_failure`` (what happens meanwhile) and
-        ``on_failure``."""
+        ``on_failure``. ``attempt`` and ``run_id`` continue a run that an earlier attempt
+        began."""
         fn_id = fn_id or FUNCTION_FOR[event.name]
-        run_id = f"01JFAULTRUN{next(self._run_ids)}"
+        run_id = run_id or f"01JFAULTRUN{next(self._run_ids)}"
         steps: dict[str, object] = {}
-        attempt = attempts = 0
+        attempts = 0
         while True:
             attempts += 1
             self.calls += 1

@@ -87,11 +87,12 @@ class Run:
 
 @attrs.define
 class InngestPlayer:
+    """Inngest's part, against the application's served route on ``http``."""
+
     http: TestClient
     retries: int
     """Every worker's retries (the default of ``background_jobs.inngest.retries``)."""
     wait: Wait
-    calls: int = 0
     _run_ids: Iterator[int] = attrs.field(factory=count)
 
     def run(
@@ -113,7 +114,6 @@ class InngestPlayer:
         attempts = 0
         while True:
             attempts += 1
-            self.calls += 1
             body = attempt_body(
                 event, steps=steps, attempt=attempt, max_attempts=self.retries + 1, run_id=run_id
             )
@@ -131,7 +131,8 @@ class InngestPlayer:
                 before_on_failure()
                 on_failure = self._fail(event, fn_id, run_id, error)
                 return Run(fn_id, event, False, error, attempts, on_failure)
-            self.wait(_retry_after(response) or BACKOFF[min(attempt, len(BACKOFF) - 1)])
+            asked = _retry_after(response)
+            self.wait(BACKOFF[min(attempt, len(BACKOFF) - 1)] if asked is None else asked)
             attempt += 1
 
     def deliver(self, first: inngest.Event, api: EventApi) -> list[Run]:
@@ -150,7 +151,6 @@ class InngestPlayer:
     def _fail(self, event: inngest.Event, fn_id: str, run_id: str, error: Any) -> httpx.Response:
         failure = function_failed(event, fn_id=fn_id, run_id=run_id, message=str(error))
         body = attempt_body(failure, steps={}, attempt=0, max_attempts=1, run_id=f"{run_id}F")
-        self.calls += 1
         return signed_call(self.http, body, fn_id=f"{fn_id}-failure")
 
 

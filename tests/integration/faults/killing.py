@@ -14,6 +14,7 @@ import enum
 import multiprocessing
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
@@ -157,12 +158,6 @@ def fork_server() -> ForkServerContext:
     return context
 
 
-@attrs.frozen
-class Killed:
-    log: str
-    """What the child printed, for a failure message."""
-
-
 def kill_during(
     context: ForkServerContext,
     target: Callable[[Doomed], None],
@@ -171,16 +166,18 @@ def kill_during(
     kill: Kill,
     *,
     total: int,
-) -> Killed:
-    """Run ``target`` in a child and SIGKILL it at ``kill``; return once it is reaped. The
-    child must die by the signal: finishing or failing first fails the trial."""
+) -> None:
+    """Run ``target`` in a child and SIGKILL it at ``kill``; return once it is reaped and
+    the server has closed its connections. The child must die by the signal: finishing or
+    failing first fails the trial."""
     sink.arm(kill, total=total)
     process = context.Process(target=target, args=(doomed,), daemon=True)
     try:
         process.start()
+        deadline = time.monotonic() + SAFETY
         # The sink's event ends the wait; the time-out only notices a child that ended.
         while not sink.reached.wait(0.05) and process.is_alive():
-            pass
+            assert time.monotonic() < deadline, f"{kill}: the sink never got that far"
         if process.is_alive():
             process.kill()
         process.join(SAFETY)
@@ -195,4 +192,3 @@ def kill_during(
         f"{kill}: the child ended with {process.exitcode} before it was killed:\n{log}"
     )
     process.close()
-    return Killed(log)

@@ -172,15 +172,14 @@ class Arrivals:
     def unexpected(self) -> list[str]:
         return sorted(a for a in self.per_address if a not in self.expected)
 
+    @property
+    def wrong(self) -> tuple[list[str], list[str], list[str]]:
+        """Who is missing, who got it twice, who got it unasked: ``NOBODY`` when every
+        expected address got exactly one email."""
+        return self.missing, self.twice, self.unexpected
 
-def deliveries_per_address(received: list[str], expected: list[str]) -> dict[str, int]:
-    """How many emails each expected address got, and any unexpected address too."""
-    counts = Counter(received)
-    return {address: counts[address] for address in sorted(set(expected) | set(counts))}
 
-
-def exactly_once(expected: list[str]) -> dict[str, int]:
-    return dict.fromkeys(sorted(expected), 1)
+NOBODY: tuple[list[str], list[str], list[str]] = ([], [], [])
 
 
 def on_fake_time(app: Container) -> FakeClock:

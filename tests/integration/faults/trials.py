@@ -12,6 +12,7 @@ from oolvay.application.ports import DispatchStatus
 from oolvay.composition_root import Container
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.ids import PostId
+from oolvay.domain.sends import SendState
 from tests.integration.conftest import a_uow
 from tests.integration.faults.killing import Kill, KillingController, KillingSink
 from tests.integration.faults.support import Arrivals, Audience, every_delivery, settings_for
@@ -68,8 +69,11 @@ class Aftermath:
 
 def aftermath(trial: Trial, app: Container, kill: Kill, audience: Audience) -> Aftermath:
     """Whom taking over the dead child's leases makes UNCERTAIN, seen in a transaction
-    that is rolled back: what the next run or resend then does for real."""
+    that is rolled back: what the next run or resend then does for real. Meanwhile the
+    status must not call the send over: the dead child's recipients lack an outcome."""
     post_id, now = audience.post.id, app.clock().now()
+    overview = app.send_status()(post_id)
+    assert overview.state is SendState.SENDING, (kill, overview.state, overview.progress)
     uow = a_uow(trial.engine)
     with uow:
         uow.deliveries.reap(post_id, liveness=app.sending_policy().liveness(now), now=now)

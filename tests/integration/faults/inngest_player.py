@@ -117,6 +117,7 @@ class InngestPlayer:
             body = attempt_body(
                 event, steps=steps, attempt=attempt, max_attempts=self.retries + 1, run_id=run_id
             )
+            asked = datetime.now(UTC)
             response = signed_call(self.http, body, fn_id=fn_id)
             if response.status_code == 200:
                 return Run(fn_id, event, True, response.json(), attempts)
@@ -131,8 +132,8 @@ class InngestPlayer:
                 before_on_failure()
                 on_failure = self._fail(event, fn_id, run_id, error)
                 return Run(fn_id, event, False, error, attempts, on_failure)
-            asked = _retry_after(response)
-            self.wait(BACKOFF[min(attempt, len(BACKOFF) - 1)] if asked is None else asked)
+            delay = _retry_after(response, asked)
+            self.wait(BACKOFF[min(attempt, len(BACKOFF) - 1)] if delay is None else delay)
             attempt += 1
 
     def deliver(self, first: inngest.Event, api: EventApi) -> list[Run]:
@@ -167,13 +168,14 @@ def _failure(response: httpx.Response) -> tuple[bool, Any] | None:
     return None
 
 
-def _retry_after(response: httpx.Response) -> timedelta | None:
-    """The delay the worker asked for. The header is a time, from the real clock when the
-    worker raised; the workers ask for whole seconds, so rounding up what is left gives
-    the delay back (the time the test spent since is not the application's: its clock is
-    fake)."""
+def _retry_after(response: httpx.Response, asked: datetime) -> timedelta | None:
+    """The delay the worker asked for, at least. The header is a time by the real clock,
+    the worker's raise plus the delay; the call went out at ``asked``, before the raise, so
+    the header less ``asked``, rounded up to the whole seconds the workers ask for, is never
+    short of the delay (however long the test took meanwhile: the application's clock is
+    fake), and late by no more than a real scheduler might be."""
     header = response.headers.get("retry-after")
     if header is None:
         return None
-    left = datetime.fromisoformat(header.replace("Z", "+00:00")) - datetime.now(UTC)
+    left = datetime.fromisoformat(header.replace("Z", "+00:00")) - asked
     return timedelta(seconds=max(0, math.ceil(left.total_seconds())))

@@ -35,6 +35,7 @@ from oolvay.adapters.inngest.functions import (
 )
 from oolvay.application.jobs import JobResult
 from oolvay.application.sending.batch import BatchDeferred
+from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.ids import PostId
 
 EVENTS_PER_STEP = 1000
@@ -197,15 +198,25 @@ def send_batch_worker(env: WorkerEnv, *, retries: int | None = None) -> inngest.
     def send_batch(ctx: inngest.ContextSync) -> JobResult:
         payload: BatchData = read_event(BatchReady.type, ctx.event.data)
         holder = f"inngest:{ctx.run_id}:{ctx.attempt}"
+        batch = env.send_batch()
         try:
             with domain_errors_are_final():
-                report = env.send_batch()(
+                report = batch(
                     PostId(payload.post_id), round=payload.round, batch=payload.batch, holder=holder
                 )
         except BatchDeferred as deferred:
             raise inngest.RetryAfterError(
                 deferred.reason, timedelta(seconds=max(1.0, deferred.retry_after))
             ) from deferred
+        if held := report.progress[DeliveryState.SENDING]:
+            # Another run holds them: one that is alive finishes them, and one that died
+            # (an earlier attempt of this run, retried before its lease looks dead) is taken
+            # over once it does. Either way, come back then rather than end with them unsent.
+            raise inngest.RetryAfterError(
+                f"{held} of the batch's recipients are held by another run; retrying once "
+                "it has finished or its lease has expired",
+                batch.policy.dead_after,
+            )
         if report.progress.retriable:
             raise TransientDeliveryFailure(
                 f"{report.progress.retriable} of the batch's recipients could not be reached "

@@ -6,20 +6,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
 from oolvay.domain.deliveries import DeliveryState
-from tests.integration.conftest import a_uow
-from tests.integration.email.conftest import Sink
-from tests.integration.faults.conftest import (
+from oolvay.domain.sends import SendState
+from tests.integration.email.conftest import Sink, StartServer
+from tests.integration.faults.support import (
+    NOBODY,
+    Arrivals,
     Editor,
     an_app,
-    deliveries_per_address,
-    exactly_once,
     given_an_audience,
+    settings_for,
     smtp_to,
+    states,
 )
 from tests.integration.inngest.servers import EventApi, accepting
 from tests.integration.inngest.support import CLOUD
@@ -27,7 +29,7 @@ from tests.integration.inngest.support import CLOUD
 AUDIENCE = 20
 BATCH = 3
 AT_ONCE = 8
-ENVIRON = {"OOLVAY_NOTIFICATIONS__BATCH_SIZE": str(BATCH)}
+ENVIRON = settings_for(batch=BATCH)
 
 T = TypeVar("T")
 
@@ -45,7 +47,7 @@ def all_at_once(count: int, action: Callable[[], T]) -> list[T]:
         return [future.result(timeout=60) for future in futures]
 
 
-def test_publishing_twice_sends_once(engine: Engine, start_server: Any) -> None:
+def test_publishing_twice_sends_once(engine: Engine, start_server: StartServer) -> None:
     sink = Sink()
     app = an_app(engine, {**smtp_to(start_server(sink)), **ENVIRON})
     audience = given_an_audience(engine, size=AUDIENCE, published=False).eligible
@@ -55,11 +57,12 @@ def test_publishing_twice_sends_once(engine: Engine, start_server: Any) -> None:
     first, second = editor.publish(post_id), editor.publish(post_id)
 
     assert (first.status_code, second.status_code) == (200, 409)
-    assert deliveries_per_address(sink.recipients, audience) == exactly_once(audience)
+    assert first.json()["send"]["state"] == "sent"
+    assert Arrivals.of(sink.recipients, audience).wrong == NOBODY
 
 
 def test_publishing_from_many_requests_at_once_sends_once(
-    engine: Engine, start_server: Any
+    engine: Engine, start_server: StartServer
 ) -> None:
     sink = Sink()
     app = an_app(engine, {**smtp_to(start_server(sink)), **ENVIRON})
@@ -70,7 +73,7 @@ def test_publishing_from_many_requests_at_once_sends_once(
     responses = all_at_once(AT_ONCE, lambda: editor.publish(post_id))
 
     assert sorted(response.status_code for response in responses) == [200] + [409] * (AT_ONCE - 1)
-    assert deliveries_per_address(sink.recipients, audience) == exactly_once(audience)
+    assert Arrivals.of(sink.recipients, audience).wrong == NOBODY
 
 
 def test_publishing_from_many_requests_at_once_sends_one_event(engine: Engine) -> None:
@@ -87,25 +90,20 @@ def test_publishing_from_many_requests_at_once_sends_one_event(engine: Engine) -
 
 
 def test_several_send_runs_of_one_post_at_once_email_each_subscriber_once(
-    engine: Engine, start_server: Any
+    engine: Engine, start_server: StartServer
 ) -> None:
-    """Two workers on one event, or a resend while the job runs: the claims keep them
-    from sending to the same person."""
+    """Two workers on one event, or the CLI's send while the job runs: one plans, the
+    others find it planned, and the leases keep them from sending to the same person."""
     sink = Sink()
     app = an_app(engine, {**smtp_to(start_server(sink)), **ENVIRON})
     audience = given_an_audience(engine, size=AUDIENCE, published=True)
+    handler = app.send_post_notifications()
 
-    counts = all_at_once(
+    all_at_once(
         AT_ONCE,
-        lambda: app.send_post_notifications().run(
-            audience.post.id, claimant=f"run:{threading.get_ident()}"
-        ),
+        lambda: handler.run(audience.post.id, holder=f"run:{threading.get_ident()}"),
     )
 
-    assert deliveries_per_address(sink.recipients, audience.eligible) == exactly_once(
-        audience.eligible
-    )
-    assert sum(count.sent for count in counts) == AUDIENCE
-    uow = a_uow(engine)
-    with uow:
-        assert uow.deliveries.count_by_state(audience.post.id) == {DeliveryState.SENT: AUDIENCE}
+    assert Arrivals.of(sink.recipients, audience.eligible).wrong == NOBODY
+    assert states(engine, audience.post.id) == {DeliveryState.SENT: AUDIENCE}
+    assert app.send_status()(audience.post.id).state is SendState.SENT

@@ -1,149 +1,171 @@
-"""The database fails while a batch's outcomes are recorded, after the SMTP server accepted
-its emails: the retried write still yields exactly one email per subscriber. What is left
-is one window, measured here: a failure that outlasts the retries."""
+"""The database fails the write that records one recipient's outcome, after the SMTP server
+accepted the message: a failure shorter than the retries changes nothing; one that outlasts
+them stops the batch, and its recipient in flight becomes UNCERTAIN (it did get the email)
+while the rest of the batch is taken over and sent once."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from typing import Any
 
 import attrs
-from dependency_injector import providers
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from oolvay.adapters.http.app import create_app
 from oolvay.adapters.inngest.events import PostPublished
 from oolvay.application.ports import DispatchStatus
 from oolvay.domain.deliveries import DeliveryState
-from tests.fakes import FakeClock
-from tests.integration.conftest import a_uow
-from tests.integration.email.conftest import Sink
-from tests.integration.faults.conftest import (
+from oolvay.domain.errors import NothingToResend
+from oolvay.domain.sends import SendState
+from tests.integration.email.conftest import Sink, StartServer
+from tests.integration.faults.database import RecordFaults
+from tests.integration.faults.inngest_player import InngestPlayer
+from tests.integration.faults.support import (
+    NOBODY,
     RETRY_ATTEMPTS,
     SEED,
-    RecordFaults,
-    a_mocked_worker,
+    Arrivals,
     an_app,
-    deliveries_per_address,
-    exactly_once,
     given_an_audience,
+    in_state,
+    on_fake_time,
+    settings_for,
     smtp_to,
+    states,
 )
-from tests.unit.adapters.inngest.mocked_runs import run
+from tests.integration.inngest.servers import EventApi, accepting
+from tests.integration.inngest.support import CLOUD
 
 AUDIENCE = 7
 BATCH = 3
-BATCHES = 3
-TRIALS = 30
-ENVIRON = {"OOLVAY_NOTIFICATIONS__BATCH_SIZE": str(BATCH)}
+TRIALS = 20
+ENVIRON = settings_for(batch=BATCH, concurrency=1)
+"""One batch at a time: the records come in reader order, so the n-th is reader n's."""
 
 
 @attrs.frozen
 class Fault:
-    batch: int
-    """Which batch's record fails (0-based)."""
+    at: int
+    """Which record fails (0-based): reader ``at``'s."""
     failures: int
-    """How many record statements fail in a row, from that batch's first."""
+    """How many record statements fail in a row from there (a retry's count too)."""
 
     @property
     def outlasts_the_retries(self) -> bool:
         return self.failures >= RETRY_ATTEMPTS
 
-    def recipients(self) -> list[str]:
-        """The failed batch's: readers are emailed in id order, ``BATCH`` at a time."""
-        first = self.batch * BATCH
-        return [f"reader{n}@example.com" for n in range(first, min(first + BATCH, AUDIENCE))]
+    @property
+    def reader(self) -> str:
+        return f"reader{self.at}@example.com"
+
+    @property
+    def ends_its_batch(self) -> bool:
+        """Nobody of the batch is left after reader ``at``."""
+        return self.at % BATCH == BATCH - 1 or self.at == AUDIENCE - 1
 
 
 def faults() -> Iterator[Fault]:
     rng = random.Random(SEED)
     for _ in range(TRIALS):
-        yield Fault(batch=rng.randrange(BATCHES), failures=rng.randint(0, RETRY_ATTEMPTS + 1))
-
-
-def states(engine: Engine, post_id: Any) -> dict[DeliveryState, int]:
-    uow = a_uow(engine)
-    with uow:
-        return dict(uow.deliveries.count_by_state(post_id))
-
-
-def test_the_inngest_worker_a_record_that_fails_for_a_while_sends_nothing_twice(
-    engine: Engine, start_server: Any, record_faults: RecordFaults
-) -> None:
-    sink = Sink()
-    app = an_app(engine, {**smtp_to(start_server(sink)), **ENVIRON})
-    worker = a_mocked_worker(app)
-    windows = duplicates = 0
-
-    for fault in faults():
-        audience = given_an_audience(engine, size=AUDIENCE, published=True)
-        sink.received.clear()
-        record_faults.arm(at=fault.batch, count=fault.failures)
-
-        result = run(worker, PostPublished.create(post_id=audience.post.id))
-
-        assert result.completed, (fault, result.error)
-        assert record_faults.failed == fault.failures, fault
-        expected = exactly_once(audience.eligible)
-        if fault.outlasts_the_retries:
-            # The window: the record gave up, the step failed, and its retry (the same run,
-            # the same claimant) took back the PENDING batch and sent it again.
-            windows += 1
-            for address in fault.recipients():
-                expected[address] = 2
-                duplicates += 1
-        assert deliveries_per_address(sink.recipients, audience.eligible) == expected, fault
-        assert states(engine, audience.post.id) == {DeliveryState.SENT: AUDIENCE}, fault
-
-    trials = list(faults())
-    assert windows == sum(f.outlasts_the_retries for f in trials)
-    assert 0 < windows < TRIALS
-    print(
-        f"\nrecord faults, Inngest worker: {TRIALS} trials, {TRIALS - windows} recovered by "
-        f"the retried write with no duplicate; {windows} outlasted {RETRY_ATTEMPTS} attempts "
-        f"and re-sent their batch ({duplicates} duplicates)"
-    )
+        yield Fault(at=rng.randrange(AUDIENCE), failures=rng.randint(0, RETRY_ATTEMPTS + 1))
 
 
 def test_inline_a_record_that_fails_for_a_while_sends_nothing_twice(
-    engine: Engine, start_server: Any, record_faults: RecordFaults
+    engine: Engine, start_server: StartServer, record_faults: RecordFaults
 ) -> None:
     sink = Sink()
     app = an_app(engine, {**smtp_to(start_server(sink)), **ENVIRON})
-    clock = FakeClock()
-    app.clock.override(providers.Object(clock))
-    windows = 0
+    clock = on_fake_time(app)
+    windows = duplicates = 0
 
     for fault in faults():
         audience = given_an_audience(engine, size=AUDIENCE, published=False)
         sink.received.clear()
-        record_faults.arm(at=fault.batch, count=fault.failures)
+        record_faults.arm(at=fault.at, count=fault.failures)
 
         published = app.publish_post()(audience.post.id)
         assert published.dispatch is not None
-        if published.dispatch.status is DispatchStatus.FAILED:
-            app.resend_failed()(audience.post.id)  # what an editor does next
 
-        assert deliveries_per_address(sink.recipients, audience.eligible) == exactly_once(
-            audience.eligible
-        ), fault
+        assert record_faults.failed >= min(fault.failures, RETRY_ATTEMPTS), fault
         if not fault.outlasts_the_retries:
-            assert published.dispatch.status is DispatchStatus.COMPLETED, fault
+            assert published.dispatch.status is DispatchStatus.RAN, fault
+            got = Arrivals.of(sink.recipients, audience.eligible)
+            assert got.wrong == NOBODY, fault
             assert states(engine, audience.post.id) == {DeliveryState.SENT: AUDIENCE}, fault
             continue
-        # The window, inline: the job failed with its batch still PENDING under its own
-        # claim. A resend within the claim lease leaves those alone (they did get the email);
-        # once the lease has run out, a resend takes them over and sends them again.
+        # The window: the batch stopped with the message out and its outcome unknown to the
+        # database. Once its lease is old, a resend sends the rest of the batch, not that
+        # one: it is UNCERTAIN, and the status says so.
         windows += 1
         assert published.dispatch.status is DispatchStatus.FAILED, fault
-        pending = len(fault.recipients())
-        assert states(engine, audience.post.id) == {
-            DeliveryState.SENT: AUDIENCE - pending,
-            DeliveryState.PENDING: pending,
-        }, fault
-        clock.advance(minutes=16)
-        app.resend_failed()(audience.post.id)
-        expected = exactly_once(audience.eligible) | dict.fromkeys(fault.recipients(), 2)
-        assert deliveries_per_address(sink.recipients, audience.eligible) == expected, fault
+        clock.advance(seconds=app.sending_policy().dead_after.total_seconds() + 1)
+        if fault.ends_its_batch:
+            with pytest.raises(NothingToResend, match="1 uncertain"):
+                app.resend()(audience.post.id)
+        else:
+            app.resend()(audience.post.id)
+        got = Arrivals.of(sink.recipients, audience.eligible)
+        assert got.wrong == NOBODY, fault
+        assert in_state(engine, audience.post.id, DeliveryState.UNCERTAIN) == [fault.reader]
+        assert app.send_status()(audience.post.id).state is SendState.SENT_WITH_FAILURES
+        # Asked to include the uncertain, a resend sends that one again: here, twice.
+        app.resend()(audience.post.id, include_uncertain=True)
+        again = Arrivals.of(sink.recipients, audience.eligible)
+        assert again.twice == [fault.reader], fault
+        duplicates += again.duplicates
+        assert states(engine, audience.post.id) == {DeliveryState.SENT: AUDIENCE}, fault
 
     assert 0 < windows < TRIALS
+    print(
+        f"\nrecord faults, inline, {engine.dialect.name}: {TRIALS} trials, "
+        f"{TRIALS - windows} recovered by the retried write with no duplicate; {windows} "
+        f"outlasted {RETRY_ATTEMPTS} attempts: one UNCERTAIN each, the rest resent once; "
+        f"resending the uncertain too: {duplicates} duplicates"
+    )
+
+
+def test_inngest_a_record_that_fails_for_a_while_sends_nothing_twice(
+    engine: Engine, start_server: StartServer, record_faults: RecordFaults
+) -> None:
+    sink = Sink()
+    windows = 0
+
+    with EventApi(accepting) as api:
+        app = an_app(
+            engine, {**CLOUD, "INNGEST_BASE_URL": api.url, **smtp_to(start_server(sink)), **ENVIRON}
+        )
+        clock = on_fake_time(app)
+        inngest = InngestPlayer(
+            TestClient(create_app(app), raise_server_exceptions=False),
+            retries=app.config.background_jobs.inngest.retries(),
+            wait=lambda delay: clock.advance(seconds=delay.total_seconds()),
+        )
+        for fault in faults():
+            audience = given_an_audience(engine, size=AUDIENCE, published=True)
+            sink.received.clear()
+            record_faults.arm(at=fault.at, count=fault.failures)
+
+            runs = inngest.deliver(PostPublished.create(post_id=audience.post.id), api)
+
+            assert all(run.completed for run in runs), fault
+            got = Arrivals.of(sink.recipients, audience.eligible)
+            assert got.wrong == NOBODY, fault
+            uncertain = in_state(engine, audience.post.id, DeliveryState.UNCERTAIN)
+            if not fault.outlasts_the_retries:
+                assert states(engine, audience.post.id) == {DeliveryState.SENT: AUDIENCE}, fault
+                continue
+            # Inngest retried the batch 15 s or more later (its first backoff), when the
+            # failed attempt's lease had missed its heartbeats: the retry took it over.
+            windows += 1
+            assert [run.attempts for run in runs[1:]].count(2) >= 1, fault
+            assert uncertain == [fault.reader], fault
+
+    assert 0 < windows < TRIALS
+    print(
+        f"\nrecord faults, Inngest batch runs, {engine.dialect.name}: {TRIALS} trials, "
+        f"{TRIALS - windows} recovered by the retried write; {windows} outlasted "
+        f"{RETRY_ATTEMPTS} attempts: the batch run's retry sent the rest once, one UNCERTAIN "
+        "each (it had arrived); no duplicate"
+    )

@@ -1,13 +1,11 @@
-"""Inngest's event API fails in each way while 100 posts are published through the HTTP app:
+"""Inngest's event API fails in each way while 50 posts are published through the HTTP app:
 every publish succeeds, each failure is logged, reported and recorded once, and
 ``oolvay dispatches retry --all`` delivers every event once the API is back."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -16,23 +14,21 @@ from structlog.testing import capture_logs
 from typer.testing import CliRunner
 
 from oolvay.adapters.cli.app import app as cli
-from tests.integration.faults.conftest import Editor, an_app
+from tests.integration.faults.support import Editor, an_app
 from tests.integration.inngest.servers import MISBEHAVING, EventApi, accepting
 from tests.integration.inngest.support import CLOUD
 
-PUBLISHES = 100
+PUBLISHES = 50
 PUBLISHERS = 16
 """Publishes at once: each failing one waits out the budget, so they overlap."""
 BUDGET = "0.2"
 
 
-@pytest.mark.parametrize("misbehaviour", MISBEHAVING.values(), ids=MISBEHAVING.keys())
-def test_a_hundred_publishes_succeed_are_each_told_once_and_retried_once(
-    engine: Engine,
-    misbehaviour: Callable[[], AbstractContextManager[str]],
-    sentry_events: list[dict[str, Any]],
+@pytest.mark.parametrize("misbehaviour", list(MISBEHAVING))
+def test_fifty_publishes_at_once_succeed_are_each_told_once_and_retried_once(
+    engine: Engine, misbehaviour: str, sentry_events: list[dict[str, Any]]
 ) -> None:
-    with misbehaviour() as url:
+    with MISBEHAVING[misbehaviour]() as url:
         app = an_app(
             engine,
             {
@@ -52,6 +48,8 @@ def test_a_hundred_publishes_succeed_are_each_told_once_and_retried_once(
     assert [response.json()["post"]["status"] for response in responses] == [
         "published"
     ] * PUBLISHES
+    # The send exists, unplanned: a dispatch retried later (or a resend) plans it.
+    assert {response.json()["send"]["state"] for response in responses} == {"queued"}
 
     told = [entry for entry in logs if entry["log_level"] in ("error", "critical")]
     assert {entry["event"] for entry in told} == {"Failed to enqueue Inngest job"}
@@ -77,7 +75,8 @@ def test_a_hundred_publishes_succeed_are_each_told_once_and_retried_once(
     assert back.failed_dispatches().unresolved(limit=10 * PUBLISHES) == []
     succeeded = sum(response.status_code == 200 for response in responses)
     print(
-        f"\n{PUBLISHES} publishes: {succeeded} x 200, {len(told)} log lines, "
+        f"\nevent API {misbehaviour}, {engine.dialect.name}: {PUBLISHES} publishes, "
+        f"{succeeded} x 200, {len(told)} log lines, "
         f"{len(sentry_events)} Sentry events, {len(failures)} failed dispatches; retried: "
         f"{len(inngest.received_ids)} events, {len(set(inngest.received_ids))} distinct"
     )

@@ -16,7 +16,7 @@ RELAY = """
 import asyncio, json, sys, time
 from aiosmtpd.controller import Controller
 
-LATENCY, EVERY, WAIT = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+LATENCY, EVERY, WAIT, UNTIL = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 arrived, throttled, asked, refused = [], [], 0, set()
 
 class Relay:
@@ -29,7 +29,8 @@ class Relay:
         global asked
         await asyncio.sleep(LATENCY)
         asked += 1
-        if EVERY and asked % EVERY == 0 and address not in refused:
+        throttling = EVERY and (not UNTIL or asked <= UNTIL)
+        if throttling and asked % EVERY == 0 and address not in refused:
             refused.add(address)
             throttled.append(time.time())
             return f"421 4.7.0 too many messages, try again in {WAIT} seconds"
@@ -84,13 +85,18 @@ class Relay:
 
 @contextmanager
 def slow_relay(
-    latency: float = 0.02, *, throttle_every: int = 0, throttle_wait: int = 2
+    latency: float = 0.02,
+    *,
+    throttle_every: int = 0,
+    throttle_wait: int = 2,
+    throttle_until: int = 0,
 ) -> Iterator[Relay]:
     """An aiosmtpd relay whose replies to MAIL, RCPT and DATA each take ``latency`` s; with
     ``throttle_every``, every n-th RCPT gets a 421 asking to wait ``throttle_wait`` s (once
-    per address)."""
+    per address), among the first ``throttle_until`` RCPTs (0: all of them)."""
+    arguments = (latency, throttle_every, throttle_wait, throttle_until)
     process = subprocess.Popen(
-        [sys.executable, "-c", RELAY, str(latency), str(throttle_every), str(throttle_wait)],
+        [sys.executable, "-c", RELAY, *map(str, arguments)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

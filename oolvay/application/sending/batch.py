@@ -144,6 +144,7 @@ class SendBatch:
             with self.mailer.session() as session:
                 for number, user in enumerate(recipients):
                     outcome, refusal = self._deliver(session, post, user)
+                    self.circuit.succeeded()  # it answered: a failure after is a new row
                     after = recipients[number + 1].id if number + 1 < len(recipients) else None
                     record = functools.partial(self._record, lease, outcome, after, refusal)
                     if held.lost or not self.retry(record):
@@ -157,7 +158,6 @@ class SendBatch:
             raise BatchDeferred(error.reason, delay) from error
         # Anything else (the database gone for longer than the retries, a bug) leaves the
         # lease to die: taking it over decides the recipient in flight as UNCERTAIN.
-        self.circuit.succeeded()
         self.retry(lambda: self._release(lease))
 
     def _wait_after(self, error: MailTransportUnavailable | RateDeferred) -> float:

@@ -53,6 +53,9 @@ class MailCircuit:
             return backoff.total_seconds()
 
     def succeeded(self) -> None:
+        """The server took a message (or refused it for good): it is there."""
+        if self._failures == 0 and self._retry_at is None:
+            return  # the usual case, without the lock (a stale read only means one more)
         with self._lock:
             self._failures = 0
             self._retry_at = None

@@ -130,7 +130,7 @@ class MailGovernor:
         recent = [sent for sent in self._recent if sent >= now - RECENT]
         if not recent:
             return MIN_PACE
-        span = max(now - recent[0], EPISODE)
+        span = max(now - recent[0], timedelta(seconds=0.1))
         return max(len(recent) / span.total_seconds(), MIN_PACE)
 
     def _pace(self, now: datetime) -> float | None:

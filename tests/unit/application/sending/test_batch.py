@@ -114,3 +114,21 @@ def _no_threads_left(world: World) -> Iterator[None]:
     yield
     with world.heartbeats._lock:
         assert not world.heartbeats._held
+
+
+def test_a_message_the_server_took_ends_the_row_of_failures_its_back_off_doubles_on(
+    world: World,
+) -> None:
+    post_id = planned(world, 6)
+    world.mailer.throttle_wait = None  # no hint: the back-off alone says how long
+    world.mailer.throttle = {"reader1@example.com"}
+    with pytest.raises(BatchDeferred) as first:
+        world.batch(post_id, round=0, batch=0, holder="test")
+    world.clock.advance(seconds=first.value.retry_after)
+
+    world.mailer.throttle = {"reader2@example.com"}  # reader1 goes through this time
+    with pytest.raises(BatchDeferred) as second:
+        world.batch(post_id, round=0, batch=0, holder="test")
+
+    assert world.mailer.recipients == ["reader0@example.com", "reader1@example.com"]
+    assert second.value.retry_after == first.value.retry_after == 1.0

@@ -9,6 +9,7 @@ import typer
 
 from oolvay.adapters.cli.context import ExitCode, container_for, fail
 from oolvay.adapters.cli.help import App
+from oolvay.domain.bounces import BounceKind
 from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.errors import Conflict, NotFound
 from oolvay.domain.ids import PostId
@@ -148,4 +149,13 @@ def _summary(overview: SendOverview) -> str:
         line += f", about {overview.eta_seconds:.0f}s left"
     if overview.send.error:
         line += f"\n{overview.send.error}"
+    returned, rate = overview.feedback.counts, overview.feedback.complaint_rate
+    if returned:
+        line += (
+            f"\nreturned: {returned.get(BounceKind.HARD_BOUNCE, 0)} bounced for good, "
+            f"{returned.get(BounceKind.SOFT_BOUNCE, 0)} delayed, "
+            f"{returned.get(BounceKind.COMPLAINT, 0)} complaints"
+        )
+        if rate is not None:
+            line += f" ({rate:.3%} of those sent; keep it under 0.3%)"
     return line

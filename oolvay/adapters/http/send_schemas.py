@@ -8,8 +8,10 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from oolvay.adapters.http.schemas import DispatchOut, PostOut
+from oolvay.application.bounces import PostFeedback
 from oolvay.application.sending.resend import Resent
 from oolvay.application.sending.status import SendOverview
+from oolvay.domain.bounces import BounceKind
 from oolvay.domain.deliveries import Delivery, DeliveryState
 from oolvay.domain.sends import SendProgress, SendState
 
@@ -37,6 +39,31 @@ class SendCountsOut(BaseModel):
             **{str(state): progress[state] for state in DeliveryState},
             stalled=progress.stalled,
             retriable=progress.retriable,
+        )
+
+
+class ReturnedOut(BaseModel):
+    """What came back for this post: each hard bounce and complaint suppressed its
+    recipient (no more email to them until an editor lifts it)."""
+
+    hard_bounces: int = Field(
+        description="Refused for good when sent (a 5xx) or returned later (a DSN)."
+    )
+    soft_bounces: int = Field(description="Returned as delayed; the mail server keeps trying.")
+    complaints: int = Field(description="Readers who marked the email as spam.")
+    complaint_rate: float | None = Field(
+        description="Complaints per email sent (Gmail and Yahoo ask bulk senders to stay "
+        "under 0.003); null until something was sent."
+    )
+
+    @classmethod
+    def of(cls, feedback: PostFeedback) -> ReturnedOut:
+        counts = feedback.counts
+        return cls(
+            hard_bounces=counts.get(BounceKind.HARD_BOUNCE, 0),
+            soft_bounces=counts.get(BounceKind.SOFT_BOUNCE, 0),
+            complaints=counts.get(BounceKind.COMPLAINT, 0),
+            complaint_rate=feedback.complaint_rate,
         )
 
 
@@ -72,6 +99,7 @@ class SendOut(BaseModel):
     audience: int | None = Field(description="Recipients in the snapshot; null until planned.")
     round: int = Field(description="0 for the first pass; each resend starts a new round.")
     counts: SendCountsOut
+    returned: ReturnedOut
     rate_per_second: float | None = Field(description="Over the last minute, while sending.")
     eta_seconds: float | None
     created_at: datetime
@@ -92,6 +120,7 @@ class SendOut(BaseModel):
             audience=send.audience,
             round=send.round,
             counts=SendCountsOut.of(overview.progress),
+            returned=ReturnedOut.of(overview.feedback),
             rate_per_second=overview.rate_per_second,
             eta_seconds=overview.eta_seconds,
             created_at=send.created_at,

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from oolvay.application.bounces import PostFeedback
 from oolvay.application.ports import Clock, UnitOfWork
 from oolvay.application.sending.policy import SendingPolicy
 from oolvay.domain.deliveries import Delivery, DeliveryState
@@ -29,6 +30,9 @@ class SendOverview:
     eta_seconds: float | None
     failed: list[Delivery]
     """The most recent failures, with the recipient and the reason."""
+    feedback: PostFeedback
+    """What came back: bounces (refused at sending or returned later) and complaints, each
+    suppressing its recipient but soft bounces; the complaint (spam) rate."""
 
     def as_result(self) -> dict[str, Any]:
         """The counts, as a job's JSON result."""
@@ -59,13 +63,15 @@ class GetSendStatus:
             progress = uow.deliveries.progress(post_id, liveness=self.policy.liveness(now))
             recent = uow.deliveries.sent_since(post_id, now - RATE_WINDOW)
             failed = list(uow.deliveries.list_failed(post_id, limit=self.failed_limit))
+            returned = uow.bounce_events.counts_for_post(post_id)
+        feedback = PostFeedback(sent=progress[DeliveryState.SENT], counts=returned)
         state = send.state(progress)
         rate = eta = None
         if state is SendState.SENDING and send.planned_at is not None:
             rate = _rate(recent, since=max(send.planned_at, now - RATE_WINDOW), now=now)
             if rate:
                 eta = progress.unfinished / rate
-        return SendOverview(send, state, progress, rate, eta, failed)
+        return SendOverview(send, state, progress, rate, eta, failed, feedback)
 
 
 def _rate(sent: int, *, since: datetime, now: datetime) -> float | None:

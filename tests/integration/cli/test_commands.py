@@ -133,6 +133,21 @@ def test_notifications_send_reaches_nobody_twice_and_nobody_who_came_later(
     assert status.stdout.startswith("sent: audience 1; sent 1")
 
 
+def test_notifications_status_tells_what_came_back(cli: Cli, tmp_path: Path) -> None:
+    an_editor(cli)
+    cli.invoke("users", "import", str(write(tmp_path, "ada@example.com\ngone@example.com\n")))
+    cli.mailer.reject["gone@example.com"] = "550 5.1.1 no such user"
+    post_id = a_draft(cli)
+    cli.invoke("posts", "publish", str(post_id))
+
+    status = cli.invoke("notifications", "status", str(post_id))
+
+    assert status.exit_code == 0, status.output
+    assert "returned: 1 bounced for good, 0 delayed, 0 complaints (0.000% of those sent" in (
+        status.stdout
+    )
+
+
 def test_notifications_resend_and_cancel(cli: Cli, tmp_path: Path) -> None:
     an_editor(cli)
     cli.invoke("users", "import", str(write(tmp_path, "ada@example.com\n")))

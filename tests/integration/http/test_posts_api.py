@@ -133,6 +133,12 @@ def test_delivery_status_failed_recipients_and_resend(api: Api) -> None:
     assert (status["counts"]["sent"], status["counts"]["failed"]) == (1, 1)
     assert status["failed"][0]["email"] == "reader2@example.com"
     assert status["failed"][0]["error"] == "550 mailbox unavailable"
+    assert status["returned"] == {
+        "hard_bounces": 1,  # counted; three such refusals suppress a mailbox
+        "soft_bounces": 0,
+        "complaints": 0,
+        "complaint_rate": 0.0,
+    }
     assert failed["total"] == 1
     assert failed["items"][0]["retriable"] is False
     assert resend.status_code == 202

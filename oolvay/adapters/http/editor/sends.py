@@ -7,6 +7,7 @@ from typing import Any, Literal
 import attrs
 
 from oolvay.application.sending.status import SendOverview
+from oolvay.domain.bounces import BounceKind
 from oolvay.domain.deliveries import Delivery, DeliveryState
 
 SendState = Literal["queued", "sending", "sent", "sent_with_failures", "failed", "cancelled"]
@@ -62,6 +63,10 @@ class SendStatusView:
     """Of ``sending``: held by a run that stopped; taken over by the next run or a resend."""
     rate_per_second: float | None = None
     eta_seconds: float | None = None
+    bounced: int = 0
+    """Hard bounces, at sending or returned later: each suppressed its recipient."""
+    complaints: int = 0
+    complaint_rate: float | None = None
     failures: FailedPage = FailedPage((), 0, 0, 20)
 
     @property
@@ -127,5 +132,8 @@ def send_status(overview: SendOverview, failures: FailedPage | None = None) -> S
         stalled=p.stalled,
         rate_per_second=overview.rate_per_second,
         eta_seconds=overview.eta_seconds,
+        bounced=overview.feedback.counts.get(BounceKind.HARD_BOUNCE, 0),
+        complaints=overview.feedback.counts.get(BounceKind.COMPLAINT, 0),
+        complaint_rate=overview.feedback.complaint_rate,
         failures=failures or FailedPage((), p[DeliveryState.FAILED], 0, 20),
     )

@@ -46,7 +46,7 @@
     root.className = root.className.replace(/\bstate-\S+/g, "").trim() + " state-" + data.state;
     setField(root, "label", LABELS[data.state] || data.state);
     setField(root, "summary", number(data.sent) + " of " + number(data.audience) + " sent");
-    ["sent", "sending", "queued", "failed", "uncertain", "skipped"].forEach(function (name) {
+    ["sent", "sending", "queued", "failed", "uncertain", "skipped", "bounced", "complaints"].forEach(function (name) {
       setField(root, name, number(data[name]));
     });
     setField(root, "rate", estimate.rate ? estimate.rate.toFixed(1) + "/s" : "–");

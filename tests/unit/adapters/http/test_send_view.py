@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from oolvay.adapters.http.editor.sends import failed_page, send_status
+from oolvay.application.bounces import PostFeedback
 from oolvay.application.sending.status import SendOverview
 from oolvay.domain.deliveries import Delivery, DeliveryState
 from oolvay.domain.ids import PostId, UserId
@@ -26,7 +27,8 @@ def overview(audience: int | None = 100, rate: float | None = None, **counts: in
     )
     state = send.state(progress)
     eta = progress.unfinished / rate if rate else None
-    return SendOverview(send, state, progress, rate, eta, failed=[])
+    feedback = PostFeedback(sent=progress[DeliveryState.SENT], counts={})
+    return SendOverview(send, state, progress, rate, eta, failed=[], feedback=feedback)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 from oolvay.application.jobs import SendPostNotifications
-from oolvay.domain.bounces import BounceKind
+from oolvay.domain.bounces import BounceEvent, BounceKind
 from oolvay.domain.users import POST_EMAIL_AUDIENCE
 from tests.builders import a_post, a_subscriber
 from tests.fakes import FakeMailer
@@ -53,3 +53,24 @@ def test_a_refusal_for_now_or_before_any_server_suppresses_nobody(world: World) 
 
     assert world.uow.store.bounce_events == {}
     assert not bounced(world, 1)
+
+
+def test_the_status_counts_what_came_back_and_the_complaint_rate(world: World) -> None:
+    world.mailer = FakeMailer(reject={"reader1@example.com": "550 5.1.1 no such user"})
+    post_id = world.published(a_post(), *(a_subscriber(n) for n in range(5)))
+    world.send(SendPostNotifications(post_id=post_id))
+    complaint = BounceEvent.record(
+        user_id=a_subscriber(3).id,
+        post_id=post_id,
+        kind=BounceKind.COMPLAINT,
+        now=world.clock.now(),
+    )
+    with world.uow:
+        world.uow.bounce_events.add(complaint)
+        world.uow.commit()
+
+    feedback = world.overview(post_id).feedback
+
+    assert feedback.counts == {BounceKind.HARD_BOUNCE: 1, BounceKind.COMPLAINT: 1}
+    assert feedback.sent == 4
+    assert feedback.complaint_rate == 1 / 4

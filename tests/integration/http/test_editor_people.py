@@ -70,6 +70,30 @@ def test_counts_search_and_the_suppressed_ones(signed_in: Browser) -> None:
     assert "ada@example.com" not in search.text
 
 
+def test_a_suppression_is_lifted_from_the_list(signed_in: Browser) -> None:
+    import_csv(signed_in, "grace@example.com\n")
+    uow = signed_in.container.uow()
+    with uow:
+        grace = uow.users.get_by_email("grace@example.com")
+        assert grace is not None
+        grace.mark_complained()
+        uow.users.update(grace)
+        uow.commit()
+    listed = signed_in.client.get("/editor/subscribers?standing=suppressed").text
+
+    restored = signed_in.form(
+        "/editor/subscribers/unsuppress",
+        {"email": "grace@example.com"},
+        page="/editor/subscribers?standing=suppressed",
+    )
+
+    assert 'aria-label="Lift the suppression of grace@example.com"' in listed
+    assert "grace@example.com gets post emails again" in restored.text
+    assert re.search(r"<strong>0</strong> Bounced or suppressed", restored.text)
+    with uow:
+        assert not uow.users.get_by_email("grace@example.com").is_suppressed  # type: ignore[union-attr]
+
+
 def test_one_subscriber_is_added_and_removed(signed_in: Browser) -> None:
     added = signed_in.form("/editor/subscribers", {"email": "new@example.com"})
     twice = signed_in.form("/editor/subscribers", {"email": "new@example.com"})

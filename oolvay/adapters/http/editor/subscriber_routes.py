@@ -1,4 +1,5 @@
-"""Subscribers: counts, search, the suppressed ones, CSV import, one-off add and remove."""
+"""Subscribers: counts, search, the suppressed ones and lifting it, CSV import, one-off add
+and remove."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from oolvay.adapters.http.deps import (
     AddSubscriberDep,
     ImportSubscribersDep,
     RemoveSubscriberDep,
+    UnsuppressDep,
     container_of,
 )
 from oolvay.adapters.http.editor.auth import SignedIn
@@ -39,10 +41,10 @@ def subscribers(
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
     added: str = "",
     removed: str = "",
+    restored: str = "",
 ) -> HTMLResponse:
-    return _page(
-        request, q=q, standing=standing, page_number=page_number, added=added, removed=removed
-    )
+    notices = {"added": added, "removed": removed, "restored": restored}
+    return _page(request, q=q, standing=standing, page_number=page_number, **notices)
 
 
 @router.post("/subscribers", response_class=HTMLResponse)
@@ -68,6 +70,16 @@ def remove_subscriber(
 ) -> RedirectResponse:
     user = remove(UserId(user_id))
     return RedirectResponse(f"/editor/subscribers?removed={user.email}", status_code=303)
+
+
+@router.post("/subscribers/unsuppress")
+def unsuppress_subscriber(
+    _editor: SignedIn, unsuppress: UnsuppressDep, email: Annotated[str, Form(max_length=320)]
+) -> RedirectResponse:
+    """Mail goes to a suppressed address again (a mailbox restored, a complaint made in
+    error); its bounce and complaint records stay."""
+    user = unsuppress(email, by="editor app")
+    return RedirectResponse(f"/editor/subscribers?restored={user.email}", status_code=303)
 
 
 @router.post("/subscribers/import", response_class=HTMLResponse)

@@ -122,6 +122,8 @@ def test_delivery_status_failed_recipients_and_resend(api: Api) -> None:
 
     status = api.client.get(url, headers=api.auth()).json()
     failed = api.client.get(f"{url}/failed?q=READER2", headers=api.auth()).json()
+    passing = api.client.get(f"{url}/failed?retriable=true", headers=api.auth()).json()
+    for_good = api.client.get(f"{url}/failed?retriable=false&q=mailbox", headers=api.auth())
     api.mailer.reject.clear()
     resend = api.client.post(f"{url}/resend", headers=api.auth())
     again = api.client.post(f"{url}/resend", headers=api.auth())
@@ -141,6 +143,8 @@ def test_delivery_status_failed_recipients_and_resend(api: Api) -> None:
     }
     assert failed["total"] == 1
     assert failed["items"][0]["retriable"] is False
+    assert passing["total"] == 0
+    assert [d["email"] for d in for_good.json()["items"]] == ["reader2@example.com"]
     assert resend.status_code == 202
     assert resend.json()["requeued"] == 1
     assert again.status_code == 409

@@ -39,10 +39,18 @@ def failed_recipients(
     list_failed: ListFailedDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    q: Annotated[str | None, Query(max_length=254, description="Part of the address.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=254, description="Part of the address or of the reason.")
+    ] = None,
+    retriable: Annotated[
+        bool | None,
+        Query(description="true: passing failures only (a resend may help); false: for good."),
+    ] = None,
 ) -> FailedPageOut:
     """Failed recipients with the reasons, most recent first, a page at a time."""
-    items, total = list_failed(PostId(post_id), limit=limit, offset=offset, search=q)
+    items, total = list_failed(
+        PostId(post_id), limit=limit, offset=offset, search=q, retriable=retriable
+    )
     return FailedPageOut(
         items=[FailedDeliveryOut.of(d) for d in items], total=total, limit=limit, offset=offset
     )

@@ -25,8 +25,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 
 import attrs
-from seed_users import demo_users
-from support import (
+
+from bench.seed_users import demo_users
+from bench.support import (
     PublishingApp,
     add_postgres_argument,
     database,
@@ -38,7 +39,6 @@ from support import (
     seconds,
     smtp_sink,
 )
-
 from oolvay.adapters.sqlalchemy.bulk import insert_users
 from tests.integration.inngest.servers import EventApi, accepting
 

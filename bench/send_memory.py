@@ -26,8 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
-from seed_users import demo_users
-from support import (
+
+from bench.seed_users import demo_users
+from bench.support import (
     BENCH_SECRET_KEY,
     add_postgres_argument,
     counting,
@@ -38,7 +39,6 @@ from support import (
     quiet_logs,
     smtp_sink,
 )
-
 from oolvay.adapters.sqlalchemy.bulk import insert_users
 from oolvay.adapters.sqlalchemy.engine import create_session_factory
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork

@@ -10,6 +10,7 @@ VERP return path); each way builds the same messages; the median of ``--runs`` i
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import time
 import uuid
@@ -18,8 +19,8 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from support import print_table
 
+from bench.support import print_table
 from oolvay.adapters.email.dkim import DkimSigner, load_key
 from oolvay.adapters.email.mime import Sender, build_mime
 from oolvay.adapters.email.rendering import JinjaNotificationRenderer
@@ -105,7 +106,7 @@ def main() -> None:
         for way, dkim_signer in ways.items():
             timings[way].append(
                 per_message_ms(
-                    lambda m, s=dkim_signer: build_mime(m, sender=SENDER, now=NOW, signer=s),
+                    functools.partial(build_mime, sender=SENDER, now=NOW, signer=dkim_signer),
                     messages,
                 )
             )

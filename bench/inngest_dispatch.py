@@ -21,7 +21,8 @@ from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import inngest
-from support import (
+
+from bench.support import (
     PublishingApp,
     add_postgres_argument,
     database,
@@ -30,7 +31,6 @@ from support import (
     print_table,
     quiet_logs,
 )
-
 from oolvay.adapters.inngest.client import build_inngest_client
 from oolvay.adapters.inngest.environment import inngest_environment
 from oolvay.adapters.inngest.events import PostPublished

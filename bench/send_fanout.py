@@ -39,6 +39,7 @@ from oolvay.adapters.email.mime import build_mime
 from oolvay.adapters.http.app import create_app
 from oolvay.adapters.sqlalchemy.bulk import insert_users
 from oolvay.composition_root import Container, build_container
+from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
 from oolvay.domain.sends import Send
@@ -98,7 +99,7 @@ def a_published_post(container: Container, *, dispatch: bool) -> tuple[PostId, f
 
 
 def sent(container: Container, post_id: PostId) -> int:
-    return container.send_status()(post_id).progress.counts.get("sent", 0)  # type: ignore[call-overload]
+    return container.send_status()(post_id).progress[DeliveryState.SENT]
 
 
 def bare_smtplib(port: int, messages: list[tuple[str, bytes]], connections: int) -> float:
@@ -198,7 +199,7 @@ def main() -> None:
     add_postgres_argument(parser)
     args = parser.parse_args()
     quiet_logs()
-    rows = []
+    rows: list[tuple[str, float, float, float, float, float, float, float]] = []
     with slow_relay(args.latency) as relay:
         for kind in kinds(args.postgres_url):
             with database(kind, args.postgres_url) as url:
@@ -219,7 +220,7 @@ def main() -> None:
                 worker = inngest_batches(url, relay.port, args.concurrency)
                 engine.dispose()
                 rows.append(
-                    [kind, bare, fast, slow, worker, fast / bare, fast / slow, worker / bare]
+                    (kind, bare, fast, slow, worker, fast / bare, fast / slow, worker / bare)
                 )
     n = args.concurrency
     latency = f"{args.latency * 1000:.0f} ms"

@@ -1,15 +1,18 @@
-"""Peak memory of a full send against audience size, and SQL statements per batch.
+"""Peak memory of a full inline send against audience size, and SQL statements per batch.
 
     uv run python bench/send_memory.py                    # 10,000 and 100,000, both databases
     uv run python bench/send_memory.py --sizes 1000,10000 --postgres-url ""
 
 For each database kind and size: a database of its own with that many subscribers (all
-eligible) and a published post; then a fresh Python process builds the app from the
-composition root (``DATABASE_URL``, ``SMTP_URL`` to an aiosmtpd sink in its own process)
-and runs the send job to the end, batch by batch as the worker does. It reports its peak
+eligible) and a published post with its send; then a fresh Python process builds the app
+from the composition root (``DATABASE_URL``, ``SMTP_URL`` to an aiosmtpd sink in its own
+process) and runs the whole send as the inline queue does (``SendPostNotificationsHandler``:
+the plan, then the batches, ``notifications.concurrency`` at a time). It reports its peak
 resident memory (``getrusage``: ru_maxrss) before and after the send, and the statements
-each batch sent to the database (an SQLAlchemy ``before_cursor_execute`` listener). Each
-size runs ``--runs`` times; the growth is that of the median peak.
+each batch run sent to the database, by transaction: the claim, the record of each
+message's outcome (one transaction per message, so that a run that dies leaves at most one
+recipient undecided), the release of the lease, and the batch's report. Each size runs
+``--runs`` times; the growth is that of the median peak.
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
-from seed_users import demo_users
-from support import (
+
+from bench.seed_users import demo_users
+from bench.statements import Shape, TalliedBatch, Tally, linear, span
+from bench.support import (
     BENCH_SECRET_KEY,
     add_postgres_argument,
-    counting,
     database,
     kinds,
     migrated_engine,
@@ -38,13 +42,14 @@ from support import (
     quiet_logs,
     smtp_sink,
 )
-
 from oolvay.adapters.sqlalchemy.bulk import insert_users
 from oolvay.adapters.sqlalchemy.engine import create_session_factory
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from oolvay.composition_root import build_container
+from oolvay.domain.deliveries import DeliveryState
 from oolvay.domain.ids import PostId, UserId
 from oolvay.domain.posts import Post
+from oolvay.domain.sends import Send
 from oolvay.domain.users import User
 from oolvay.settings import load_settings
 
@@ -64,28 +69,34 @@ def child(database_url: str, post_id: str, smtp_port: int) -> None:
         }
     )
     container = build_container(settings)
-    handler = container.send_post_notifications()
     post = PostId(uuid.UUID(post_id))
-    handler.start(post)  # connects, compiles: what every run has before its first batch
+    container.send_status()(post)  # connects: what every process has before it sends
+    tally = Tally(container.db_engine())
+    batch = container.send_batch()
+    handler = attrs.evolve(
+        container.send_post_notifications(),
+        batch=TalliedBatch(**attrs.asdict(batch, recurse=False), tally=tally),
+    )
     before = peak_rss_mb()
-    per_batch: list[int] = []
-    sent, after, claimant = 0, None, f"bench:{uuid.uuid4()}"
-    with counting(container.db_engine()) as counter:
-        while True:
-            counted = counter()
-            batch = handler.send_batch(post, after=after, claimant=claimant)
-            per_batch.append(counter() - counted)
-            sent += batch.sent
-            if batch.done:
-                break
-            after = batch.after
+    overview = handler.run(post, holder="bench")
+    peak = peak_rss_mb()
+    shapes = [[count, *attrs.astuple(shape)] for shape, count in sorted(tally.shapes.items())]
     print(
-        json.dumps({"before": before, "peak": peak_rss_mb(), "sent": sent, "per_batch": per_batch})
+        json.dumps(
+            {
+                "before": before,
+                "peak": peak,
+                "state": str(overview.state),
+                "sent": overview.progress[DeliveryState.SENT],
+                "statements": tally.statements,
+                "shapes": shapes,
+            }
+        )
     )
 
 
 def prepare(url: str, size: int) -> str:
-    """Subscribers and a published post; returns the post's id."""
+    """Subscribers and a published post with its send; returns the post's id."""
     engine = migrated_engine(url)
     insert_users(engine, demo_users(size, all_eligible=True))
     now = datetime.now(UTC)
@@ -98,6 +109,7 @@ def prepare(url: str, size: int) -> str:
     with uow:
         uow.users.add(author)
         uow.posts.add(post)
+        uow.sends.add(Send.new(post.id, now=now))
         uow.commit()
     engine.dispose()
     return str(post.id)
@@ -107,8 +119,26 @@ def prepare(url: str, size: int) -> str:
 class Measured:
     before: float
     peak: float
+    state: str
     sent: int
-    per_batch: list[int]
+    statements: int
+    shapes: dict[Shape, int]
+
+    @classmethod
+    def from_json(cls, line: str) -> Measured:
+        got = json.loads(line)
+        shapes = {Shape(*fields): count for count, *fields in got.pop("shapes")}
+        return cls(**got, shapes=shapes)
+
+    @property
+    def batches(self) -> int:
+        return sum(self.shapes.values())
+
+    @property
+    def full(self) -> list[Shape]:
+        """The shapes of the batches with the most messages."""
+        most = max(shape.messages for shape in self.shapes)
+        return [shape for shape in self.shapes if shape.messages == most]
 
 
 def measure(url: str, post_id: str, port: int) -> Measured:
@@ -119,7 +149,7 @@ def measure(url: str, post_id: str, port: int) -> Measured:
         capture_output=True,
         text=True,
     ).stdout
-    return Measured(**json.loads(output.strip().splitlines()[-1]))
+    return Measured.from_json(output.strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -134,17 +164,23 @@ def main() -> int:
     sizes = [int(size) for size in args.sizes.split(",")]
 
     rows: list[list[object]] = []
+    by_transaction: list[list[object]] = []
     verdicts = []
     with ExitStack() as stack:
         port = stack.enter_context(smtp_sink())
         for kind in kinds(args.postgres_url):
             peaks: list[float] = []
+            fulls: list[Shape] = []
             for size in sizes:
                 runs = []
                 for _ in range(args.runs):
                     with database(kind, args.postgres_url) as url:
-                        runs.append(measure(url, prepare(url, size), port))
-                per_batch = [count for run in runs for count in run.per_batch[:-1]]
+                        run = measure(url, prepare(url, size), port)
+                    if run.sent != size or run.state != "sent":
+                        raise SystemExit(f"{kind} {size:,}: {run.state}, {run.sent:,} sent")
+                    runs.append(run)
+                full = [shape for run in runs for shape in run.full]
+                fulls += full
                 peak = statistics.median(run.peak for run in runs)
                 peaks.append(peak)
                 rows.append(
@@ -155,8 +191,20 @@ def main() -> int:
                         f"{statistics.median(run.before for run in runs):.1f}",
                         " / ".join(f"{run.peak:.1f}" for run in runs),
                         f"{peak / peaks[0]:.3f}",
-                        len(runs[0].per_batch),
-                        f"{min(per_batch)}..{max(per_batch)}",
+                        runs[0].batches,
+                        span([shape.total for shape in full]),
+                    ]
+                )
+                by_transaction.append(
+                    [
+                        kind,
+                        size,
+                        full[0].messages,
+                        span([shape.claim for shape in full]),
+                        span([shape.records / shape.messages for shape in full]),
+                        span([shape.release for shape in full]),
+                        span([shape.report for shape in full]),
+                        span([run.statements for run in runs]),
                     ]
                 )
                 print(f"{kind} {size:,}: done", file=sys.stderr)
@@ -165,8 +213,9 @@ def main() -> int:
                 f"{kind}: median peak RSS at {sizes[-1]:,} / at {sizes[0]:,} = {growth:.3f} "
                 f"(<= 1.1: {'met' if growth <= 1.1 else 'NOT met'})"
             )
+            verdicts.append(f"{kind}: statements per full batch {linear(fulls)}")
 
-    print("Peak RSS (MB) of a process that runs one full send over SMTP")
+    print("Peak RSS (MB) of a process that runs one full inline send over SMTP")
     print_table(
         [
             "database",
@@ -179,6 +228,21 @@ def main() -> int:
             "statements per full batch",
         ],
         rows,
+    )
+    print()
+    print("Statements of a full batch, by transaction; and of the whole send, every thread")
+    print_table(
+        [
+            "database",
+            "recipients",
+            "messages",
+            "claim",
+            "per message",
+            "release",
+            "report",
+            "whole send",
+        ],
+        by_transaction,
     )
     print()
     for line in verdicts:

@@ -30,8 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from support import UtcClock, print_table, quiet_logs
-
+from bench.support import UtcClock, print_table, quiet_logs
 from oolvay.adapters.email.mime import Sender
 from oolvay.adapters.email.smtp import Security, SmtpMailer, SmtpServer
 from oolvay.application.mail import send_all

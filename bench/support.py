@@ -1,5 +1,5 @@
 """What the bench scripts share: throwaway databases, an SMTP sink in its own process, the
-app on a test client, statement counting, tables."""
+app on a test client, tables."""
 
 from __future__ import annotations
 
@@ -141,25 +141,6 @@ def migrated_engine(url: str) -> Engine:
     engine = create_database_engine(url)
     upgrade(engine)
     return engine
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[Callable[[], int]]:
-    """Counts the statements the engine sends; yields a function that says how many.
-
-    Unlike the test suite's counter, it keeps nothing else: over a send to 100,000 people,
-    the texts of 4,000 statements would show up in the memory being measured."""
-    sent = 0
-
-    def count(*_: Any) -> None:
-        nonlocal sent
-        sent += 1
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield lambda: sent
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 @attrs.define

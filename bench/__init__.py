@@ -1,0 +1,1 @@
+"""Benchmarks: each script measures one thing the system promises, against its target."""

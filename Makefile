@@ -21,7 +21,7 @@ test: sync
 	$(UV) run --locked pytest || status=1; \
 	$(UV) run --locked ruff check . || status=1; \
 	$(UV) run --locked ruff format --check . || status=1; \
-	$(UV) run --locked mypy --strict oolvay || status=1; \
+	$(UV) run --locked mypy --strict oolvay tests bench || status=1; \
 	exit $$status
 
 # The README's screenshots, made by the browser tests (needs /usr/bin/chromium).
@@ -33,7 +33,7 @@ lint: sync
 	$(UV) run --locked ruff format --check .
 
 typecheck: sync
-	$(UV) run --locked mypy --strict oolvay
+	$(UV) run --locked mypy --strict oolvay tests bench
 
 format: sync
 	$(UV) run --locked ruff check --fix .

@@ -31,7 +31,8 @@ def ed25519_pem() -> str:
 
 def dns_answering(keys: Mapping[str, DkimKey] | list[DkimKey]) -> Callable[..., bytes]:
     """A dkimpy ``dnsfunc`` that knows only these keys' TXT records."""
-    records = {f"{key.record_name}.".encode(): key.record.encode() for key in keys}
+    known = keys.values() if isinstance(keys, Mapping) else keys
+    records = {f"{key.record_name}.".encode(): key.record.encode() for key in known}
 
     def lookup(name: bytes, timeout: float = 5) -> bytes:
         return records.get(name, b"")

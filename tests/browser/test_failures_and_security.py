@@ -87,7 +87,10 @@ def test_signing_out_ends_the_session_on_the_server(page: Page, live_app: LiveAp
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("status")).to_have_text("You have signed out.")
-    page.context.add_cookies([session])  # the old cookie, kept by someone
+    # The old cookie, kept by someone.
+    page.context.add_cookies(
+        [{"name": session["name"], "value": session["value"], "url": live_app.at("/")}]
+    )
     page.goto(live_app.at("/editor/posts"))
 
     expect(page).to_have_url(re.compile(r"/editor/sign-in\?next=/editor/posts$"))

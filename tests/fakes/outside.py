@@ -40,6 +40,10 @@ class FakeClock:
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
 
+    def elapse(self, delay: timedelta) -> None:
+        """``advance`` for a wait given as a timedelta (a retry's back-off)."""
+        self.current += delay
+
 
 class FakeJobQueue:
     """Records jobs instead of running them; ``drain()`` runs them through real handlers."""

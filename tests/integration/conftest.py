@@ -23,6 +23,7 @@ from oolvay.adapters.sqlalchemy.engine import (
 from oolvay.adapters.sqlalchemy.schema import upgrade
 from oolvay.adapters.sqlalchemy.tables import metadata
 from oolvay.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from oolvay.application.ports import UnitOfWork
 from oolvay.domain.posts import Post
 from oolvay.domain.users import User
 from tests.builders import AUTHOR, T0
@@ -153,7 +154,7 @@ def an_author() -> User:
     return User.register(email="editor@example.com", now=T0, id=AUTHOR, is_editor=True)
 
 
-def given(uow: SqlAlchemyUnitOfWork, *things: Post | User) -> None:
+def given(uow: UnitOfWork, *things: Post | User) -> None:
     with uow:
         for thing in things:
             if isinstance(thing, Post):

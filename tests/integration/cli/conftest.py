@@ -5,10 +5,9 @@ from pathlib import Path
 
 import attrs
 import pytest
-from click.testing import Result
 from dependency_injector import providers
 from sqlalchemy.engine import Engine
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from oolvay.adapters.cli.app import app
 from oolvay.composition_root import Container, build_container

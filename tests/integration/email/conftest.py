@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import ssl
@@ -23,7 +24,7 @@ from tests.fakes import FakeClock
 SENDER = Sender(address="news@oolvay.example", name="Oolvay News")
 
 
-class LoopbackController(Controller):  # type: ignore[misc]
+class LoopbackController(Controller):
     """aiosmtpd's Controller on a port the system picks (port 0): no clash with others."""
 
     def __init__(self, handler: Any, **kwargs: Any) -> None:
@@ -31,8 +32,9 @@ class LoopbackController(Controller):  # type: ignore[misc]
 
     def _trigger_server(self) -> None:
         # The base class connects to self.port to check the server is up; learn it first.
+        assert isinstance(self.server, asyncio.Server)
         self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+        super()._trigger_server()  # type: ignore[no-untyped-call]  # aiosmtpd leaves it bare
 
 
 @attrs.frozen

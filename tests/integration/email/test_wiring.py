@@ -139,7 +139,9 @@ def test_with_verp_and_dkim_the_mailbox_holds_signed_mail_with_its_own_return_pa
     assert return_path.startswith("bounces+")
     assert return_path.endswith("@oolvay.example")
     assert container.return_paths().verify(return_path, post_id) == a_subscriber(0).id
-    [signer_key] = container.dkim_signer().keys
+    signer = container.dkim_signer()
+    assert signer is not None
+    [signer_key] = signer.keys
     assert dkim.verify(raw, dnsfunc=dns_answering([signer_key]))
 
 

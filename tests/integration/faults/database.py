@@ -19,8 +19,8 @@ from sqlalchemy.engine import Engine
 
 def _busy() -> sqlite3.OperationalError:
     error = sqlite3.OperationalError("database is locked")
-    error.sqlite_errorcode = 5  # type: ignore[attr-defined]
-    error.sqlite_errorname = "SQLITE_BUSY"  # type: ignore[attr-defined]
+    error.sqlite_errorcode = 5
+    error.sqlite_errorname = "SQLITE_BUSY"
     return error
 
 

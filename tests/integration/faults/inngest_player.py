@@ -41,9 +41,10 @@ def signed_call(http: TestClient, body: bytes, *, fn_id: str) -> httpx.Response:
         "content-type": "application/json",
         "x-inngest-signature": signature(body, SIGNING_KEY),
     }
-    return http.post(
+    response: httpx.Response = http.post(
         "/api/inngest", params={"fnId": fn_id, "stepId": "step"}, content=body, headers=headers
     )
+    return response
 
 
 def attempt_body(

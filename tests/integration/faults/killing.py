@@ -121,7 +121,7 @@ class KillingSink(Sink):
         await asyncio.to_thread(self._released.wait, SAFETY)
 
 
-class _TrackedSMTP(SMTP):  # type: ignore[misc]
+class _TrackedSMTP(SMTP):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self.event_handler.opened()

@@ -224,4 +224,7 @@ class Editor:
         return str(response.json()["id"])
 
     def publish(self, post_id: str) -> httpx.Response:
-        return self.http.post(f"/api/posts/{post_id}/publish", headers=self.headers)
+        response: httpx.Response = self.http.post(
+            f"/api/posts/{post_id}/publish", headers=self.headers
+        )
+        return response

@@ -140,7 +140,7 @@ def test_inngest_a_record_that_fails_for_a_while_sends_nothing_twice(
         inngest = InngestPlayer(
             TestClient(create_app(app), raise_server_exceptions=False),
             retries=app.config.background_jobs.inngest.retries(),
-            wait=lambda delay: clock.advance(seconds=delay.total_seconds()),
+            wait=clock.elapse,
         )
         for fault in faults():
             audience = given_an_audience(engine, size=AUDIENCE, published=True)

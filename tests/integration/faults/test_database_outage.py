@@ -124,7 +124,7 @@ def test_inngestan_outage_after_the_publish_then_one_resend_emails_everyone_once
         inngest = InngestPlayer(
             TestClient(create_app(app), raise_server_exceptions=False),
             retries=retries,
-            wait=lambda delay: clock.advance(seconds=delay.total_seconds()),
+            wait=clock.elapse,
         )
         audience = given_an_audience(engine, size=AUDIENCE, published=False)
 

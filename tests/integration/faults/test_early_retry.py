@@ -70,7 +70,7 @@ def test_a_batch_retried_while_the_dead_attempt_still_holds_it_comes_back_and_ta
     inngest = InngestPlayer(
         TestClient(create_app(app), raise_server_exceptions=False),
         retries=app.config.background_jobs.inngest.retries(),
-        wait=lambda delay: clock.advance(seconds=delay.total_seconds()),
+        wait=clock.elapse,
     )
     dead_after = app.sending_policy().dead_after
     came_back = 0

@@ -111,7 +111,7 @@ def test_inngest_retries_a_batch_cut_short_and_everyone_gets_one(
             inngest = InngestPlayer(
                 TestClient(create_app(app), raise_server_exceptions=False),
                 retries=app.config.background_jobs.inngest.retries(),
-                wait=lambda delay, clock=clock: clock.advance(seconds=delay.total_seconds()),
+                wait=clock.elapse,
             )
             audience = given_an_audience(engine, size=AUDIENCE, published=True)
             rearm(sink, after=k, times=times)

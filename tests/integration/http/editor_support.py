@@ -48,7 +48,10 @@ class Browser:
     ) -> httpx.Response:
         """Submit a form the way a browser does: with the token of the page it came from."""
         token = csrf_of(self.client.get(page or path).text)
-        return self.client.post(path, data={"csrf_token": token, **(data or {})})
+        response: httpx.Response = self.client.post(
+            path, data={"csrf_token": token, **(data or {})}
+        )
+        return response
 
     def sign_in(self, email: str = EDITOR, password: str = PASSWORD) -> httpx.Response:
         return self.form(

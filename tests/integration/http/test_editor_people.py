@@ -15,7 +15,8 @@ def import_csv(b: Browser, content: str, *, skip_invalid: bool = False) -> str:
         data=data,
         files={"file": ("list.csv", content.encode(), "text/csv")},
     )
-    return response.text
+    text: str = response.text
+    return text
 
 
 def test_an_import_with_an_invalid_line_imports_nothing_and_names_the_line(

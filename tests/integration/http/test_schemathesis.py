@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -61,7 +62,7 @@ def editor_token(engine: Engine, tmp_path: Path) -> Iterator[str]:
     suppress_health_check=list(HealthCheck),
 )
 def test_no_generated_request_causes_a_server_error_or_an_undocumented_answer(
-    case: schemathesis.Case, editor_token: str
+    case: schemathesis.Case[Any], editor_token: str
 ) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {editor_token}"},

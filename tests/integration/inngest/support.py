@@ -168,7 +168,7 @@ class CapturingTransport(Transport):
         for item in envelope.items:
             event = item.get_event()
             if event is not None:
-                self.events.append(event)
+                self.events.append(dict(event))
 
 
 @contextmanager

@@ -5,6 +5,7 @@ import io
 import uuid
 from typing import Any
 
+import inngest
 from dependency_injector import providers
 
 from oolvay.adapters.inngest.events import ReportGenerated
@@ -44,9 +45,12 @@ def a_sent_post_and_editor(app: App) -> tuple[object, object]:
 def test_requesting_a_report_sends_the_event_and_the_worker_builds_it() -> None:
     app = an_app(CLOUD)
     sent_events: list[object] = []
-    app.container.inngest_event_sender.override(
-        providers.Object(lambda events: sent_events.extend(events) or [e.id for e in events])
-    )
+
+    def send(events: list[inngest.Event]) -> list[str]:
+        sent_events.extend(events)
+        return [e.id for e in events]
+
+    app.container.inngest_event_sender.override(providers.Object(send))
     post_id, editor_id = a_sent_post_and_editor(app)
 
     report, dispatch = app.container.request_report()(post_id, requested_by=editor_id)  # type: ignore[arg-type]

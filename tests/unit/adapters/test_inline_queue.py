@@ -13,9 +13,14 @@ JOB = SendPostNotifications(post_id=PostId(uuid.UUID(int=5)))
 
 
 def test_runs_the_handler_now_and_returns_its_result() -> None:
-    calls = []
+    calls: list[object] = []
+
+    def handler(job: object) -> dict[str, int]:
+        calls.append(job)
+        return {"sent": 2}
+
     queue = InlineJobQueue(
-        handlers={SendPostNotifications: lambda job: calls.append(job) or {"sent": 2}},
+        handlers={SendPostNotifications: handler},
         reporter=FakeErrorReporter(),
     )
 

@@ -43,8 +43,15 @@ def subscribers(
     removed: str = "",
     restored: str = "",
 ) -> HTMLResponse:
-    notices = {"added": added, "removed": removed, "restored": restored}
-    return _page(request, q=q, standing=standing, page_number=page_number, **notices)
+    return _page(
+        request,
+        q=q,
+        standing=standing,
+        page_number=page_number,
+        added=added,
+        removed=removed,
+        restored=restored,
+    )
 
 
 @router.post("/subscribers", response_class=HTMLResponse)

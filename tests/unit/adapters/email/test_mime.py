@@ -7,6 +7,7 @@ import email
 import email.policy
 from email.headerregistry import Address
 from email.message import EmailMessage as MimeMessage
+from email.message import MIMEPart
 
 import pytest
 from hypothesis import given
@@ -36,7 +37,7 @@ def as_lines(body: str) -> str:
     return "".join(line.decode() + "\n" for line in body.encode().splitlines())
 
 
-def content(part: MimeMessage) -> str:
+def content(part: MIMEPart) -> str:
     text = part.get_content()
     assert isinstance(text, str)
     return text.replace("\r\n", "\n")

@@ -1,4 +1,5 @@
 import uuid
+from typing import ClassVar
 
 import pytest
 from structlog.testing import capture_logs
@@ -117,7 +118,7 @@ def test_a_failure_to_record_the_failure_is_logged_and_swallowed() -> None:
 
 def test_a_job_without_a_route_is_a_programming_error() -> None:
     class Unrouted:
-        name = "unrouted"
+        name: ClassVar[str] = "unrouted"
 
         def context(self) -> dict[str, str]:
             return {}
